@@ -1,0 +1,45 @@
+// Moves byte buffers of any length between ranks (split below MPI's 2^31 count limit), and reduces
+// encoded values over ranks in rank order for joins MPI cannot apply itself.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mpimr/detail/codec.hpp"
+#include "mpimr/detail/function_ref.hpp"
+
+namespace mpimr::detail {
+
+/// Tags of mpimr's point-to-point messages; all below 32767, the smallest MPI_TAG_UB allowed.
+enum message_tag : int {
+  tag_cancel = 101,
+  tag_service_request = 102,
+  tag_service_reply = 103,
+  tag_tree = 104,
+};
+
+/// Largest piece sent in one MPI call; MPI counts are int.
+inline constexpr std::uint64_t max_message_piece = std::uint64_t{1} << 30U;
+
+void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data);
+[[nodiscard]] byte_buffer recv_bytes(MPI_Comm comm, int source, int tag);
+/// Every rank ends with root's buffer.
+void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data);
+
+/// Every rank ends with every rank's buffer, in rank order.
+[[nodiscard]] std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local);
+
+/// MPI_Allreduce for raw buffers of any element count, split into pieces MPI can count.
+void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
+                        std::size_t type_size, MPI_Op op);
+
+/// Joins every rank's encoded value in rank order (rank 0 leftmost) along a binomial tree and gives
+/// the result to every rank. `combine(left, right)` may throw: the failure travels up the tree in
+/// place of data, and every rank then throws mpimr::task_error naming the rank where it happened.
+[[nodiscard]] byte_buffer ordered_allreduce_bytes(
+    MPI_Comm comm, byte_buffer local, function_ref<byte_buffer(byte_buffer&&, byte_buffer&&)> combine);
+
+}  // namespace mpimr::detail

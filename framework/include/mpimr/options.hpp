@@ -1,0 +1,34 @@
+// Options accepted by every operation; an aggregate so callers write {.schedule = ..., .chunk_size = ...}.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace mpimr {
+
+/// How chunks are handed to ranks.
+enum class schedule {
+  /// mpimr picks: currently `dynamic`, whose per-chunk cost on one node is a shared-memory atomic.
+  automatic,
+  /// Rank r takes one contiguous block of chunk ids; no communication at all while computing.
+  static_blocks,
+  /// Each rank takes the next chunk when it is free: balances uneven chunks.
+  dynamic,
+  /// Like dynamic, but takes batches of chunks that shrink as the work runs out (fewer hand-outs).
+  guided,
+};
+
+[[nodiscard]] std::string_view to_string(schedule s) noexcept;
+/// Parses "auto", "static", "dynamic" or "guided"; throws mpimr::invalid_argument naming the bad text.
+[[nodiscard]] schedule parse_schedule(std::string_view text);
+
+struct options {
+  mpimr::schedule schedule = mpimr::schedule::automatic;
+  /// Indices per chunk; 0 lets mpimr choose from the range size alone (never from the rank count).
+  std::uint64_t chunk_size = 0;
+  /// When true, reductions join partial results in a fixed tree over chunk ids, so the result is
+  /// bitwise identical for any rank count and schedule, also for floating-point joins.
+  bool deterministic = false;
+};
+
+}  // namespace mpimr

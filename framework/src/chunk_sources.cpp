@@ -1,0 +1,56 @@
+// The chunk sources that need no messages: static blocks and the node-shared counter; and the
+// factory that picks a source for a schedule.
+#include "chunk_sources.hpp"
+
+#include <utility>
+
+#include "service_dispenser.hpp"
+
+namespace mpimr::detail {
+namespace {
+
+/// floor(r * count / ranks) without overflow: r * (count % ranks) < ranks^2 fits in 64 bits.
+std::uint64_t block_start(std::uint64_t count, int rank, int ranks) noexcept {
+  const auto r = static_cast<std::uint64_t>(rank);
+  const auto p = static_cast<std::uint64_t>(ranks);
+  return r * (count / p) + r * (count % p) / p;
+}
+
+/// Rank r of P takes chunk ids [r*C/P, (r+1)*C/P): contiguous, sizes differing by at most one.
+class static_block_source final : public chunk_source {
+ public:
+  static_block_source(std::uint64_t count, int rank, int ranks) noexcept
+      : batch_{block_start(count, rank, ranks), block_start(count, rank + 1, ranks)} {}
+  id_batch next() override { return std::exchange(batch_, id_batch{}); }
+
+ private:
+  id_batch batch_;
+};
+
+class node_counter_source final : public chunk_source {
+ public:
+  node_counter_source(std::uint64_t& counter, std::uint64_t count, schedule kind, int ranks) noexcept
+      : dispenser_(counter, count, kind, ranks) {}
+  id_batch next() override { return dispenser_.next(); }
+  void cancel() override { dispenser_.exhaust(); }
+
+ private:
+  counter_dispenser dispenser_;
+};
+
+}  // namespace
+
+std::unique_ptr<chunk_source> make_chunk_source(context_state& state, const source_request& request) {
+  if (request.kind == schedule::static_blocks) {
+    return std::make_unique<static_block_source>(request.chunk_count, state.rank, state.size);
+  }
+  const schedule kind = request.kind == schedule::guided ? schedule::guided : schedule::dynamic;
+  if (state.dispenser == dispenser_kind::service && state.size > 1) {
+    if (state.rank == 0) return std::make_unique<service_host>(state, request.chunk_count, kind);
+    return std::make_unique<service_client>(state.comm);
+  }
+  return std::make_unique<node_counter_source>(state.slot_for(request.operation).next_chunk,
+                                               request.chunk_count, kind, state.size);
+}
+
+}  // namespace mpimr::detail

@@ -1,0 +1,54 @@
+// What a context holds: its private communicators and the node-shared scheduler slots.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+
+namespace mpimr::detail {
+
+/// How dynamic and guided schedules hand out chunks.
+enum class dispenser_kind {
+  /// A counter in an MPI-3 shared-memory window, advanced with CPU atomics: ~0.1 us per chunk and no
+  /// MPI progress needed, so a rank deep in a long chunk never delays the others. One node only.
+  node_counter,
+  /// A service thread on rank 0 answers chunk requests with point-to-point messages; works across
+  /// nodes over TCP, where one-sided fetch-and-op stalls until the target enters MPI.
+  service,
+};
+
+/// One counter per cache line so that two counters never share a line.
+struct alignas(64) counter_slot {
+  std::uint64_t next_chunk;
+};
+
+/// Operations alternate between two slots: the slot of the next operation is reset while every rank
+/// is known to be past the previous one (see context.cpp).
+inline constexpr int counter_slots = 2;
+
+struct context_state {
+  context_state() = default;
+  context_state(const context_state&) = delete;
+  context_state& operator=(const context_state&) = delete;
+  ~context_state();
+
+  MPI_Comm comm = MPI_COMM_NULL;       // duplicate of the caller's communicator
+  MPI_Comm node_comm = MPI_COMM_NULL;  // ranks sharing memory with this one
+  int rank = 0;
+  int size = 1;
+  int node_rank = 0;
+  int node_size = 1;
+  int node_count = 1;
+  bool thread_multiple = false;
+  dispenser_kind dispenser = dispenser_kind::node_counter;
+
+  MPI_Win node_window = MPI_WIN_NULL;
+  counter_slot* slots = nullptr;  // in node_window, owned by node rank 0
+  std::uint64_t operation_count = 0;
+
+  [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
+    return slots[operation % counter_slots];
+  }
+};
+
+}  // namespace mpimr::detail

@@ -1,0 +1,147 @@
+// The chunk loop shared by every operation, and the agreement on its outcome.
+#include "mpimr/detail/executor.hpp"
+
+#include <array>
+#include <atomic>
+#include <climits>
+#include <exception>
+#include <string>
+
+#include "cancel_channel.hpp"
+#include "chunk_sources.hpp"
+#include "context_state.hpp"
+#include "mpimr/detail/byte_transport.hpp"
+#include "mpimr/errors.hpp"
+
+namespace mpimr::detail {
+namespace {
+
+enum class failure_kind : std::uint8_t { none = 0, invalid_argument = 1, task = 2 };
+
+struct local_outcome {
+  failure_kind kind = failure_kind::none;
+  std::uint64_t chunk_id = task_error::no_chunk;
+  std::string message;
+
+  [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
+};
+
+void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& plan,
+              function_ref<void(const chunk&)> run_chunk, local_outcome& outcome) {
+  for (;;) {
+    const id_batch batch = source.next();
+    if (batch.empty()) return;
+    for (std::uint64_t id = batch.first; id < batch.last; ++id) {
+      if (cancel.cancelled()) {
+        source.cancel();
+        return;
+      }
+      try {
+        run_chunk(plan.at(id));
+        continue;
+      } catch (const std::exception& e) {
+        outcome = {failure_kind::task, id, e.what()};
+      } catch (...) {
+        outcome = {failure_kind::task, id, "unknown exception (not derived from std::exception)"};
+      }
+      source.cancel();
+      cancel.notify_others();
+      return;
+    }
+  }
+}
+
+/// Every rank learns the first failure (lowest failing rank) and throws it.
+[[noreturn]] void throw_agreed_failure(const context_state& s, const local_outcome& mine,
+                                       cancel_channel& cancel) {
+  std::array<int, 2> local{mine.failed() ? 1 : 0, mine.failed() ? -s.rank : -INT_MAX};
+  std::array<int, 2> global{};
+  MPI_Allreduce(local.data(), global.data(), 1, MPI_INT, MPI_SUM, s.comm);
+  MPI_Allreduce(&local[1], &global[1], 1, MPI_INT, MPI_MAX, s.comm);
+  const int failed_ranks = global[0];
+  const int root = -global[1];
+  cancel.drain(failed_ranks - local[0]);
+
+  byte_buffer report;
+  if (s.rank == root) {
+    byte_writer w(report);
+    w.pod(static_cast<std::uint8_t>(mine.kind));
+    w.pod(mine.chunk_id);
+    codec<std::string>::encode(w, mine.message);
+  }
+  bcast_bytes(s.comm, root, report);
+  byte_reader r(report);
+  const auto kind = static_cast<failure_kind>(r.pod<std::uint8_t>());
+  const auto chunk_id = r.pod<std::uint64_t>();
+  std::string message;
+  codec<std::string>::decode(r, message);
+  // A rank that found the arguments bad itself reports its own words; the others say where.
+  if (mine.kind == failure_kind::invalid_argument) throw invalid_argument(mine.message);
+  if (kind == failure_kind::invalid_argument) {
+    throw invalid_argument("on rank " + std::to_string(root) + ": " + message);
+  }
+  throw task_error(root, chunk_id, message);
+}
+
+}  // namespace
+
+execution_request make_request(index_range range, const options& opts) {
+  execution_request request;
+  request.schedule = opts.schedule;
+  try {
+    if (opts.schedule < schedule::automatic || opts.schedule > schedule::guided) {
+      throw invalid_argument("unknown schedule value " + std::to_string(static_cast<int>(opts.schedule)));
+    }
+    request.plan = make_chunk_plan(range, opts.chunk_size);
+  } catch (const invalid_argument& e) {
+    request.invalid_argument = e.what();
+  }
+  return request;
+}
+
+void execute(context& ctx, const execution_request& request, function_ref<void(const chunk&)> run_chunk,
+             function_ref<std::uint64_t()> result_fingerprint) {
+  context_state& s = ctx.state();
+  const std::uint64_t operation = s.operation_count++;
+  local_outcome outcome;
+  if (!request.invalid_argument.empty()) {
+    outcome = {failure_kind::invalid_argument, task_error::no_chunk, request.invalid_argument};
+  }
+  cancel_channel cancel(s.comm);
+  {
+    // Every rank builds its source even with bad arguments: a service host must still answer and
+    // a client must still say goodbye, or the ranks with good arguments would wait forever.
+    const auto source =
+        make_chunk_source(s, {outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation});
+    if (outcome.failed()) {
+      source->cancel();
+      cancel.notify_others();
+    } else {
+      run_loop(*source, cancel, request.plan, run_chunk, outcome);
+    }
+    source->finish();
+  }
+  // The next operation's slot is free: every rank finished the previous operation before this one
+  // began. Resetting it before the collective below means nobody can take from it too early.
+  if (s.node_rank == 0) {
+    std::atomic_ref<std::uint64_t>(s.slot_for(operation + 1).next_chunk).store(0, std::memory_order_release);
+  }
+
+  const std::uint64_t plan_print = request.plan.fingerprint();
+  const std::uint64_t shape_print = outcome.failed() ? 0 : result_fingerprint();
+  std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print, shape_print,
+                                         ~shape_print};
+  MPI_Allreduce(MPI_IN_PLACE, agreement.data(), 5, MPI_UINT64_T, MPI_MAX, s.comm);
+  if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel);
+  cancel.drain(0);
+  if (agreement[1] != ~agreement[2]) {
+    throw invalid_argument("ranks called the operation with different ranges or chunk sizes");
+  }
+  if (agreement[3] != ~agreement[4]) {
+    throw invalid_argument(
+        "partial results have different shapes on different ranks; the identity must have the shape of "
+        "every result");
+  }
+}
+
+}  // namespace mpimr::detail
