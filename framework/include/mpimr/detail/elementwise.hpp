@@ -12,7 +12,9 @@ namespace mpimr::detail {
 
 template <class T>
 [[nodiscard]] std::string shape_text(const T& value) {
-  if constexpr (eigen_dense<T>) {
+  if constexpr (mpi_scalar<T>) {
+    return "1";
+  } else if constexpr (eigen_dense<T>) {
     return std::to_string(value.rows()) + "x" + std::to_string(value.cols());
   } else {
     return std::to_string(value.size());

@@ -100,6 +100,13 @@ template <class T, class Join>
       ctx, request,
       [&](const chunk& c) {
         T partial = body(c);
+        if constexpr (builtin_join<Join, T>) {
+          // MPI joins raw buffers element by element: every partial must have the identity's shape.
+          if (!acc && shape_fingerprint(partial) != shape_fingerprint(shape_like)) {
+            throw invalid_argument("a partial result has shape " + shape_text(partial) + " but the identity has " +
+                                   shape_text(shape_like) + "; they must match");
+          }
+        }
         if (acc) {
           acc = join_values(std::move(*acc), std::move(partial));
         } else {
