@@ -13,8 +13,8 @@
 namespace mpimr::detail {
 namespace {
 
-int piece_count(std::uint64_t remaining) {
-  return static_cast<int>(std::min(remaining, max_message_piece));
+int piece_count(std::uint64_t remaining, std::uint64_t piece) {
+  return static_cast<int>(std::min({remaining, piece, max_message_piece}));
 }
 
 // What travels ahead of a tree payload: whether a join failed below, and where and why.
@@ -43,34 +43,34 @@ struct tree_status {
 
 }  // namespace
 
-void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data) {
+void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data, std::uint64_t piece) {
   std::uint64_t total = data.size();
   MPI_Send(&total, 1, MPI_UINT64_T, dest, tag, comm);
   for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset);
+    const int n = piece_count(total - offset, piece);
     MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
     offset += static_cast<std::uint64_t>(n);
   }
 }
 
-byte_buffer recv_bytes(MPI_Comm comm, int source, int tag) {
+byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece) {
   std::uint64_t total = 0;
   MPI_Recv(&total, 1, MPI_UINT64_T, source, tag, comm, MPI_STATUS_IGNORE);
   byte_buffer data(total);
   for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset);
+    const int n = piece_count(total - offset, piece);
     MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
     offset += static_cast<std::uint64_t>(n);
   }
   return data;
 }
 
-void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data) {
+void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t piece) {
   std::uint64_t total = data.size();
   MPI_Bcast(&total, 1, MPI_UINT64_T, root, comm);
   data.resize(total);
   for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset);
+    const int n = piece_count(total - offset, piece);
     MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
     offset += static_cast<std::uint64_t>(n);
   }
@@ -114,10 +114,10 @@ std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local) {
 }
 
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
-                        std::size_t type_size, MPI_Op op) {
+                        std::size_t type_size, MPI_Op op, std::uint64_t piece) {
   auto* bytes = static_cast<std::byte*>(data);
   for (std::uint64_t offset = 0; offset < count;) {
-    const int n = piece_count(count - offset);
+    const int n = piece_count(count - offset, piece);
     MPI_Allreduce(MPI_IN_PLACE, bytes + offset * type_size, n, type, op, comm);
     offset += static_cast<std::uint64_t>(n);
   }

@@ -24,17 +24,19 @@ enum message_tag : int {
 /// Largest piece sent in one MPI call; MPI counts are int.
 inline constexpr std::uint64_t max_message_piece = std::uint64_t{1} << 30U;
 
-void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data);
-[[nodiscard]] byte_buffer recv_bytes(MPI_Comm comm, int source, int tag);
+/// `piece` is the largest count passed to one MPI call; tests lower it to exercise the splitting.
+void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data,
+                std::uint64_t piece = max_message_piece);
+[[nodiscard]] byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece = max_message_piece);
 /// Every rank ends with root's buffer.
-void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data);
+void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t piece = max_message_piece);
 
 /// Every rank ends with every rank's buffer, in rank order.
 [[nodiscard]] std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local);
 
 /// MPI_Allreduce for raw buffers of any element count, split into pieces MPI can count.
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
-                        std::size_t type_size, MPI_Op op);
+                        std::size_t type_size, MPI_Op op, std::uint64_t piece = max_message_piece);
 
 /// Joins every rank's encoded value in rank order (rank 0 leftmost) along a binomial tree and gives
 /// the result to every rank. `combine(left, right)` may throw: the failure travels up the tree in
