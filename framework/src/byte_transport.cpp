@@ -43,7 +43,8 @@ struct tree_status {
 
 }  // namespace
 
-void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data, std::uint64_t piece) {
+void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data,
+                std::uint64_t piece) {
   std::uint64_t total = data.size();
   MPI_Send(&total, 1, MPI_UINT64_T, dest, tag, comm);
   for (std::uint64_t offset = 0; offset < total;) {
@@ -123,8 +124,9 @@ void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Data
   }
 }
 
-byte_buffer ordered_allreduce_bytes(MPI_Comm comm, byte_buffer local,
-                                    function_ref<byte_buffer(byte_buffer&&, byte_buffer&&)> combine) {
+byte_buffer ordered_allreduce_bytes(
+    MPI_Comm comm, byte_buffer local,
+    function_ref<byte_buffer(byte_buffer&&, byte_buffer&&)> combine) {
   int rank = 0;
   int size = 1;
   MPI_Comm_rank(comm, &rank);

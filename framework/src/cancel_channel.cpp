@@ -5,13 +5,15 @@
 
 namespace mpimr::detail {
 
-cancel_channel::cancel_channel(MPI_Comm comm) : comm_(comm), next_poll_(std::chrono::steady_clock::now()) {
+cancel_channel::cancel_channel(MPI_Comm comm)
+    : comm_(comm), next_poll_(std::chrono::steady_clock::now()) {
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
 }
 
 cancel_channel::~cancel_channel() {
-  if (!sends_.empty()) MPI_Waitall(static_cast<int>(sends_.size()), sends_.data(), MPI_STATUSES_IGNORE);
+  if (!sends_.empty())
+    MPI_Waitall(static_cast<int>(sends_.size()), sends_.data(), MPI_STATUSES_IGNORE);
 }
 
 void cancel_channel::notify_others() {
@@ -40,7 +42,8 @@ void cancel_channel::drain(int incoming) {
     char byte = 0;
     MPI_Recv(&byte, 1, MPI_CHAR, MPI_ANY_SOURCE, tag_cancel, comm_, MPI_STATUS_IGNORE);
   }
-  if (!sends_.empty()) MPI_Waitall(static_cast<int>(sends_.size()), sends_.data(), MPI_STATUSES_IGNORE);
+  if (!sends_.empty())
+    MPI_Waitall(static_cast<int>(sends_.size()), sends_.data(), MPI_STATUSES_IGNORE);
   sends_.clear();
 }
 

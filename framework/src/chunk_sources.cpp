@@ -29,7 +29,8 @@ class static_block_source final : public chunk_source {
 
 class node_counter_source final : public chunk_source {
  public:
-  node_counter_source(std::uint64_t& counter, std::uint64_t count, schedule kind, int ranks) noexcept
+  node_counter_source(std::uint64_t& counter, std::uint64_t count, schedule kind,
+                      int ranks) noexcept
       : dispenser_(counter, count, kind, ranks) {}
   id_batch next() override { return dispenser_.next(); }
   void cancel() override { dispenser_.exhaust(); }
@@ -40,7 +41,8 @@ class node_counter_source final : public chunk_source {
 
 }  // namespace
 
-std::unique_ptr<chunk_source> make_chunk_source(context_state& state, const source_request& request) {
+std::unique_ptr<chunk_source> make_chunk_source(context_state& state,
+                                                const source_request& request) {
   if (request.kind == schedule::static_blocks) {
     return std::make_unique<static_block_source>(request.chunk_count, state.rank, state.size);
   }

@@ -22,7 +22,8 @@ struct id_batch {
 /// advanced with CPU atomics, so a holder that is busy computing never delays anybody.
 class counter_dispenser {
  public:
-  counter_dispenser(std::uint64_t& counter, std::uint64_t chunk_count, schedule kind, int ranks) noexcept
+  counter_dispenser(std::uint64_t& counter, std::uint64_t chunk_count, schedule kind,
+                    int ranks) noexcept
       : counter_(counter), count_(chunk_count), guided_(kind == schedule::guided), ranks_(ranks) {}
 
   id_batch next() noexcept;

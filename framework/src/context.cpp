@@ -22,13 +22,17 @@ bool mpi_is_running() {
 // MPIMR_DISPENSER=service forces the cross-node scheduler on one node, so tests can run it here.
 detail::dispenser_kind choose_dispenser(const detail::context_state& s) {
   const char* forced = std::getenv("MPIMR_DISPENSER");
-  if (forced != nullptr && std::string_view(forced) == "service") return detail::dispenser_kind::service;
-  if (forced != nullptr && std::string_view(forced) == "node") return detail::dispenser_kind::node_counter;
-  return s.node_size == s.size ? detail::dispenser_kind::node_counter : detail::dispenser_kind::service;
+  if (forced != nullptr && std::string_view(forced) == "service")
+    return detail::dispenser_kind::service;
+  if (forced != nullptr && std::string_view(forced) == "node")
+    return detail::dispenser_kind::node_counter;
+  return s.node_size == s.size ? detail::dispenser_kind::node_counter
+                               : detail::dispenser_kind::service;
 }
 
 void allocate_counter_window(detail::context_state& s) {
-  const MPI_Aint bytes = s.node_rank == 0 ? sizeof(detail::counter_slot) * detail::counter_slots : 0;
+  const MPI_Aint bytes =
+      s.node_rank == 0 ? sizeof(detail::counter_slot) * detail::counter_slots : 0;
   void* base = nullptr;
   MPI_Win_allocate_shared(bytes, sizeof(detail::counter_slot), MPI_INFO_NULL, s.node_comm, &base,
                           &s.node_window);
@@ -50,7 +54,8 @@ context::context(MPI_Comm comm) : state_(std::make_unique<detail::context_state>
   if (!mpi_is_running()) {
     throw error("mpimr::context: MPI is not running; create an mpimr::environment first");
   }
-  if (comm == MPI_COMM_NULL) throw invalid_argument("mpimr::context: the communicator is MPI_COMM_NULL");
+  if (comm == MPI_COMM_NULL)
+    throw invalid_argument("mpimr::context: the communicator is MPI_COMM_NULL");
   auto& s = *state_;
   MPI_Comm_dup(comm, &s.comm);
   MPI_Comm_rank(s.comm, &s.rank);

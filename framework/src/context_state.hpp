@@ -9,7 +9,8 @@ namespace mpimr::detail {
 
 /// How dynamic and guided schedules hand out chunks.
 enum class dispenser_kind {
-  /// A counter in an MPI-3 shared-memory window, advanced with CPU atomics: ~0.1 us per chunk and no
+  /// A counter in an MPI-3 shared-memory window, advanced with CPU atomics: ~0.1 us per chunk and
+  /// no
   /// MPI progress needed, so a rank deep in a long chunk never delays the others. One node only.
   node_counter,
   /// A service thread on rank 0 answers chunk requests with point-to-point messages; works across

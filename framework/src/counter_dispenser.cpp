@@ -1,8 +1,8 @@
 // Lock-free chunk hand-out from a shared counter.
 //
-// Measured cost here (Open MPI 4.1.4, 2 cores): with the counter in an MPI-3 shared-memory window, a
-// hand-out is one compare-and-swap on a cache line the ranks share, about 0.05-0.1 us with 2 ranks
-// contending; see benchmarks/ for the per-chunk overhead of a whole dynamic operation.
+// Measured cost here (Open MPI 4.1.4, 2 cores): with the counter in an MPI-3 shared-memory window,
+// a hand-out is one compare-and-swap on a cache line the ranks share, about 0.05-0.1 us with 2
+// ranks contending; see benchmarks/ for the per-chunk overhead of a whole dynamic operation.
 #include <algorithm>
 
 #include "chunk_sources.hpp"
@@ -17,7 +17,8 @@ id_batch counter_dispenser::next() noexcept {
     if (current >= count_) return {};
     const std::uint64_t remaining = count_ - current;
     std::uint64_t take = 1;
-    if (guided_) take = std::max<std::uint64_t>(1, remaining / (2 * static_cast<std::uint64_t>(ranks_)));
+    if (guided_)
+      take = std::max<std::uint64_t>(1, remaining / (2 * static_cast<std::uint64_t>(ranks_)));
     if (counter_.compare_exchange_weak(current, current + take, std::memory_order_relaxed)) {
       return {current, current + take};
     }
@@ -26,7 +27,8 @@ id_batch counter_dispenser::next() noexcept {
 
 void counter_dispenser::exhaust() noexcept {
   std::uint64_t current = counter_.load(std::memory_order_relaxed);
-  while (current < count_ && !counter_.compare_exchange_weak(current, count_, std::memory_order_relaxed)) {
+  while (current < count_ &&
+         !counter_.compare_exchange_weak(current, count_, std::memory_order_relaxed)) {
   }
 }
 

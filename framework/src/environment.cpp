@@ -16,7 +16,8 @@ environment::environment(int& argc, char**& argv) { init(&argc, &argv); }
 void environment::init(int* argc, char*** argv) {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (finalized != 0) throw error("mpimr::environment: MPI was already finalized; it cannot restart");
+  if (finalized != 0)
+    throw error("mpimr::environment: MPI was already finalized; it cannot restart");
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (initialized != 0) {

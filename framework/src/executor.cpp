@@ -90,7 +90,8 @@ execution_request make_request(index_range range, const options& opts) {
   request.schedule = opts.schedule;
   try {
     if (opts.schedule < schedule::automatic || opts.schedule > schedule::guided) {
-      throw invalid_argument("unknown schedule value " + std::to_string(static_cast<int>(opts.schedule)));
+      throw invalid_argument("unknown schedule value " +
+                             std::to_string(static_cast<int>(opts.schedule)));
     }
     request.plan = make_chunk_plan(range, opts.chunk_size);
   } catch (const invalid_argument& e) {
@@ -99,7 +100,8 @@ execution_request make_request(index_range range, const options& opts) {
   return request;
 }
 
-void execute(context& ctx, const execution_request& request, function_ref<void(const chunk&)> run_chunk,
+void execute(context& ctx, const execution_request& request,
+             function_ref<void(const chunk&)> run_chunk,
              function_ref<std::uint64_t()> result_fingerprint) {
   context_state& s = ctx.state();
   const std::uint64_t operation = s.operation_count++;
@@ -111,8 +113,8 @@ void execute(context& ctx, const execution_request& request, function_ref<void(c
   {
     // Every rank builds its source even with bad arguments: a service host must still answer and
     // a client must still say goodbye, or the ranks with good arguments would wait forever.
-    const auto source =
-        make_chunk_source(s, {outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation});
+    const auto source = make_chunk_source(
+        s, {outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation});
     if (outcome.failed()) {
       source->cancel();
       cancel.notify_others();
@@ -124,13 +126,14 @@ void execute(context& ctx, const execution_request& request, function_ref<void(c
   // The next operation's slot is free: every rank finished the previous operation before this one
   // began. Resetting it before the collective below means nobody can take from it too early.
   if (s.node_rank == 0) {
-    std::atomic_ref<std::uint64_t>(s.slot_for(operation + 1).next_chunk).store(0, std::memory_order_release);
+    std::atomic_ref<std::uint64_t>(s.slot_for(operation + 1).next_chunk)
+        .store(0, std::memory_order_release);
   }
 
   const std::uint64_t plan_print = request.plan.fingerprint();
   const std::uint64_t shape_print = outcome.failed() ? 0 : result_fingerprint();
-  std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print, shape_print,
-                                         ~shape_print};
+  std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print,
+                                         shape_print, ~shape_print};
   MPI_Allreduce(MPI_IN_PLACE, agreement.data(), 5, MPI_UINT64_T, MPI_MAX, s.comm);
   if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel);
   cancel.drain(0);
@@ -139,7 +142,8 @@ void execute(context& ctx, const execution_request& request, function_ref<void(c
   }
   if (agreement[3] != ~agreement[4]) {
     throw invalid_argument(
-        "partial results have different shapes on different ranks; the identity must have the shape of "
+        "partial results have different shapes on different ranks; the identity must have the "
+        "shape of "
         "every result");
   }
 }

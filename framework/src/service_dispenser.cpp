@@ -12,14 +12,17 @@ namespace {
 
 enum request_kind : std::uint64_t { request_chunks = 0, client_finished = 1 };
 
-// After a request the next one usually follows soon: poll without sleeping this long, then back off.
+// After a request the next one usually follows soon: poll without sleeping this long, then back
+// off.
 constexpr auto busy_poll_window = std::chrono::microseconds(20);
 constexpr auto longest_sleep = std::chrono::microseconds(100);
 
 }  // namespace
 
 service_host::service_host(const context_state& state, std::uint64_t count, schedule kind)
-    : comm_(state.comm), dispenser_(counter_, count, kind, state.size), clients_running_(state.size - 1) {
+    : comm_(state.comm),
+      dispenser_(counter_, count, kind, state.size),
+      clients_running_(state.size - 1) {
   if (state.thread_multiple) thread_ = std::thread([this] { serve_until_all_finished(); });
 }
 
@@ -49,7 +52,8 @@ bool service_host::serve_pending() {
     MPI_Iprobe(MPI_ANY_SOURCE, tag_service_request, comm_, &pending, &status);
     if (pending == 0) return served;
     std::uint64_t kind = 0;
-    MPI_Recv(&kind, 1, MPI_UINT64_T, status.MPI_SOURCE, tag_service_request, comm_, MPI_STATUS_IGNORE);
+    MPI_Recv(&kind, 1, MPI_UINT64_T, status.MPI_SOURCE, tag_service_request, comm_,
+             MPI_STATUS_IGNORE);
     if (kind == client_finished) {
       --clients_running_;
     } else {

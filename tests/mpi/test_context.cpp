@@ -52,21 +52,26 @@ TEST(context_test, SplitCommunicatorWhileCallerUsesItsOwn) {
   std::vector<int> received(4, -1);
   for (int tag = 101; tag <= 104; ++tag) {
     MPI_Request r = MPI_REQUEST_NULL;
-    MPI_Irecv(&received[static_cast<std::size_t>(tag - 101)], 1, MPI_INT, MPI_ANY_SOURCE, tag, half, &r);
+    MPI_Irecv(&received[static_cast<std::size_t>(tag - 101)], 1, MPI_INT, MPI_ANY_SOURCE, tag, half,
+              &r);
     requests.push_back(r);
   }
 
   {
     mpimr::context ctx{half};
     EXPECT_EQ(ctx.size(), half_size);
-    for (auto s : {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided}) {
-      EXPECT_EQ(mpimr::reduce(ctx, index_range{0, 1000}, std::uint64_t{0}, count_body, std::plus<>{},
-                              {.schedule = s, .chunk_size = 3}),
+    for (auto s :
+         {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided}) {
+      EXPECT_EQ(mpimr::reduce(ctx, index_range{0, 1000}, std::uint64_t{0}, count_body,
+                              std::plus<>{}, {.schedule = s, .chunk_size = 3}),
                 1000U);
-      // A general join crosses ranks with point-to-point messages (tag 104 on mpimr's communicator).
-      EXPECT_EQ(mpimr::reduce(ctx, index_range{0, 10}, std::string{}, [](const chunk& c) { return std::to_string(c.id); },
-                              [](std::string a, const std::string& b) { return a + b; },
-                              {.schedule = s, .chunk_size = 1, .deterministic = true}),
+      // A general join crosses ranks with point-to-point messages (tag 104 on mpimr's
+      // communicator).
+      EXPECT_EQ(mpimr::reduce(
+                    ctx, index_range{0, 10}, std::string{},
+                    [](const chunk& c) { return std::to_string(c.id); },
+                    [](std::string a, const std::string& b) { return a + b; },
+                    {.schedule = s, .chunk_size = 1, .deterministic = true}),
                 "0123456789");
     }
   }
@@ -89,8 +94,10 @@ TEST(context_test, SplitCommunicatorWhileCallerUsesItsOwn) {
 TEST(context_test, SeveralContextsAndMoves) {
   mpimr::context first;
   mpimr::context second;
-  EXPECT_EQ(mpimr::reduce(first, index_range{0, 50}, std::uint64_t{0}, count_body, std::plus<>{}), 50U);
-  EXPECT_EQ(mpimr::reduce(second, index_range{0, 60}, std::uint64_t{0}, count_body, std::plus<>{}), 60U);
+  EXPECT_EQ(mpimr::reduce(first, index_range{0, 50}, std::uint64_t{0}, count_body, std::plus<>{}),
+            50U);
+  EXPECT_EQ(mpimr::reduce(second, index_range{0, 60}, std::uint64_t{0}, count_body, std::plus<>{}),
+            60U);
   mpimr::context moved = std::move(first);
   EXPECT_EQ(mpimr::reduce(moved, index_range{0, 70}, std::uint64_t{0}, count_body, std::plus<>{},
                           {.schedule = mpimr::schedule::dynamic}),

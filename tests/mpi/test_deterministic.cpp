@@ -40,7 +40,8 @@ T tree_node(const std::vector<T>& leaves, unsigned level, std::uint64_t index, J
 
 template <class T, class Join>
 T serial_tree(const std::vector<T>& leaves, Join join) {
-  const auto levels = static_cast<unsigned>(leaves.size() <= 1 ? 0 : std::bit_width(leaves.size() - 1));
+  const auto levels =
+      static_cast<unsigned>(leaves.size() <= 1 ? 0 : std::bit_width(leaves.size() - 1));
   return tree_node(leaves, levels, 0, join);
 }
 
@@ -66,10 +67,11 @@ TEST_F(deterministic_test, FloatingSumEqualsSerialTreeBitwise) {
     for (const chunk& c : chunks_of(r, chunk_size)) leaves.push_back(chunk_sum(c));
     const double expected = serial_tree(leaves, std::plus<>{});
     for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
-      const double got = mpimr::reduce(ctx, r, 0.0, chunk_sum, std::plus<>{},
-                                       {.schedule = s, .chunk_size = chunk_size, .deterministic = true});
-      EXPECT_EQ(bits(got), bits(expected)) << to_string(s) << " chunk " << chunk_size << ": " << got << " vs "
-                                           << expected;
+      const double got =
+          mpimr::reduce(ctx, r, 0.0, chunk_sum, std::plus<>{},
+                        {.schedule = s, .chunk_size = chunk_size, .deterministic = true});
+      EXPECT_EQ(bits(got), bits(expected))
+          << to_string(s) << " chunk " << chunk_size << ": " << got << " vs " << expected;
     }
   }
 }
@@ -81,13 +83,16 @@ TEST_F(deterministic_test, UserJoinAndEigenVectorsEqualSerialTree) {
     for (auto i : c.indices()) v += Eigen::Vector3d(term(i), term(i + 1) * 3, -term(i * 7));
     return v;
   };
-  auto join = [](const Eigen::Vector3d& a, const Eigen::Vector3d& b) -> Eigen::Vector3d { return a + b; };
+  auto join = [](const Eigen::Vector3d& a, const Eigen::Vector3d& b) -> Eigen::Vector3d {
+    return a + b;
+  };
   std::vector<Eigen::Vector3d> leaves;
   for (const chunk& c : chunks_of(r, 10)) leaves.push_back(body(c));
   const Eigen::Vector3d expected = serial_tree(leaves, join);
   for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
-    const Eigen::Vector3d got = mpimr::reduce(ctx, r, Eigen::Vector3d(Eigen::Vector3d::Zero()), body, join,
-                                              {.schedule = s, .chunk_size = 10, .deterministic = true});
+    const Eigen::Vector3d got =
+        mpimr::reduce(ctx, r, Eigen::Vector3d(Eigen::Vector3d::Zero()), body, join,
+                      {.schedule = s, .chunk_size = 10, .deterministic = true});
     for (int k = 0; k < 3; ++k) EXPECT_EQ(bits(got(k)), bits(expected(k))) << to_string(s);
   }
 }
@@ -104,8 +109,9 @@ TEST_F(deterministic_test, MonteCarloWithChunkRngIsRankCountIndependent) {
   std::vector<double> leaves;
   for (const chunk& c : chunks_of(r, 1000)) leaves.push_back(body(c));
   const double expected = serial_tree(leaves, std::plus<>{});
-  const double got = mpimr::reduce(ctx, r, 0.0, body, std::plus<>{},
-                                   {.schedule = schedule::dynamic, .chunk_size = 1000, .deterministic = true});
+  const double got =
+      mpimr::reduce(ctx, r, 0.0, body, std::plus<>{},
+                    {.schedule = schedule::dynamic, .chunk_size = 1000, .deterministic = true});
   EXPECT_EQ(bits(got), bits(expected));
   // And it estimates the integral of exp(-x) over [0,1].
   EXPECT_NEAR(got / 200000.0, 1.0 - std::exp(-1.0), 5e-3);
@@ -127,7 +133,9 @@ TEST_F(deterministic_test, NonCommutativeJoinKeepsChunkOrderWithDynamicSchedule)
 }
 
 TEST_F(deterministic_test, EmptyRangeGivesIdentity) {
-  EXPECT_EQ(mpimr::reduce(ctx, index_range{9, 9}, -1.5, chunk_sum, std::plus<>{}, {.deterministic = true}), -1.5);
+  EXPECT_EQ(mpimr::reduce(ctx, index_range{9, 9}, -1.5, chunk_sum, std::plus<>{},
+                          {.deterministic = true}),
+            -1.5);
 }
 
 }  // namespace

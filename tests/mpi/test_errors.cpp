@@ -1,6 +1,6 @@
 // Failures: a body that throws on one rank, on all ranks, or in the last chunk surfaces as one
-// mpimr::task_error on every rank; bad arguments throw mpimr::invalid_argument on every rank; and the
-// context keeps working afterwards (no message of a failed operation leaks into the next).
+// mpimr::task_error on every rank; bad arguments throw mpimr::invalid_argument on every rank; and
+// the context keeps working afterwards (no message of a failed operation leaks into the next).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -17,7 +17,8 @@ using mpimr::chunk;
 using mpimr::index_range;
 using mpimr::schedule;
 
-const std::vector<schedule> all_schedules{schedule::static_blocks, schedule::dynamic, schedule::guided};
+const std::vector<schedule> all_schedules{schedule::static_blocks, schedule::dynamic,
+                                          schedule::guided};
 
 class errors_test : public ::testing::Test {
  protected:
@@ -25,7 +26,8 @@ class errors_test : public ::testing::Test {
 
   // The context must still compute correctly after a failed operation.
   void expect_context_still_works() {
-    const auto s = mpimr::reduce(ctx, index_range{0, 100}, 0, [](const chunk& c) { return static_cast<int>(c.size()); },
+    const auto s = mpimr::reduce(ctx, index_range{0, 100}, 0,
+                                 [](const chunk& c) { return static_cast<int>(c.size()); },
                                  std::plus<>{}, {.schedule = schedule::dynamic, .chunk_size = 3});
     EXPECT_EQ(s, 100);
   }
@@ -35,16 +37,17 @@ TEST_F(errors_test, ThrowOnOneRankSurfacesEverywhere) {
   const int failing = ctx.size() - 1;
   for (schedule s : all_schedules) {
     try {
-      (void)mpimr::reduce(
-          ctx, index_range{0, 400}, 0,
-          [&](const chunk& c) {
-            if (ctx.rank() == failing && c.id % 2 == 0) throw std::runtime_error("bad sample " + std::to_string(c.id));
-            return 1;
-          },
-          std::plus<>{}, {.schedule = s, .chunk_size = 1});
-      // With dynamic schedules the failing rank may get only odd chunks on a lucky run; with one rank
-      // it certainly gets chunk 0. Only static blocks guarantee it gets an even one.
-      if (s == schedule::static_blocks || ctx.size() == 1) ADD_FAILURE() << "no exception with " << to_string(s);
+      (void)mpimr::reduce(ctx, index_range{0, 400}, 0,
+                          [&](const chunk& c) {
+                            if (ctx.rank() == failing && c.id % 2 == 0)
+                              throw std::runtime_error("bad sample " + std::to_string(c.id));
+                            return 1;
+                          },
+                          std::plus<>{}, {.schedule = s, .chunk_size = 1});
+      // With dynamic schedules the failing rank may get only odd chunks on a lucky run; with one
+      // rank it certainly gets chunk 0. Only static blocks guarantee it gets an even one.
+      if (s == schedule::static_blocks || ctx.size() == 1)
+        ADD_FAILURE() << "no exception with " << to_string(s);
     } catch (const mpimr::task_error& e) {
       EXPECT_EQ(e.rank(), failing);
       EXPECT_EQ(e.chunk_id() % 2, 0U);
@@ -62,12 +65,13 @@ TEST_F(errors_test, ThrowOnAllRanksReportsLowestRank) {
   for (schedule s : all_schedules) {
     try {
       mpimr::for_each(
-          ctx, index_range{0, 64}, [&](const chunk&) { throw std::logic_error("rank " + std::to_string(ctx.rank())); },
+          ctx, index_range{0, 64},
+          [&](const chunk&) { throw std::logic_error("rank " + std::to_string(ctx.rank())); },
           {.schedule = s, .chunk_size = 1});
       ADD_FAILURE() << "no exception";
     } catch (const mpimr::task_error& e) {
-      // Every rank got a chunk before anyone could cancel, or not: the lowest failing rank is reported,
-      // and the report is the same on every rank.
+      // Every rank got a chunk before anyone could cancel, or not: the lowest failing rank is
+      // reported, and the report is the same on every rank.
       int reported = e.rank();
       int lowest = reported;
       MPI_Allreduce(&reported, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
@@ -81,13 +85,12 @@ TEST_F(errors_test, ThrowOnAllRanksReportsLowestRank) {
 TEST_F(errors_test, ThrowInLastChunk) {
   for (schedule s : all_schedules) {
     try {
-      (void)mpimr::map(
-          ctx, index_range{0, 50},
-          [](std::uint64_t i) {
-            if (i == 49) throw std::out_of_range("last index");
-            return i;
-          },
-          {.schedule = s, .chunk_size = 5});
+      (void)mpimr::map(ctx, index_range{0, 50},
+                       [](std::uint64_t i) {
+                         if (i == 49) throw std::out_of_range("last index");
+                         return i;
+                       },
+                       {.schedule = s, .chunk_size = 5});
       ADD_FAILURE() << "no exception";
     } catch (const mpimr::task_error& e) {
       EXPECT_EQ(e.chunk_id(), 9U);
@@ -99,9 +102,11 @@ TEST_F(errors_test, ThrowInLastChunk) {
 
 TEST_F(errors_test, NonStandardExceptionIsReported) {
   try {
-    mpimr::for_each(ctx, index_range{0, 4}, [](std::uint64_t i) {
-      if (i == 2) throw 42;
-    }, {.chunk_size = 1});
+    mpimr::for_each(ctx, index_range{0, 4},
+                    [](std::uint64_t i) {
+                      if (i == 2) throw 42;
+                    },
+                    {.chunk_size = 1});
     ADD_FAILURE() << "no exception";
   } catch (const mpimr::task_error& e) {
     EXPECT_EQ(e.chunk_id(), 2U);
@@ -111,18 +116,17 @@ TEST_F(errors_test, NonStandardExceptionIsReported) {
 
 TEST_F(errors_test, OtherRanksStopTakingChunks) {
   if (ctx.size() == 1) GTEST_SKIP() << "needs another rank to stop";
-  // Rank 0 fails at once; the others would need 1000 x 2 ms = 2 s for the rest. Cancellation must stop
-  // them long before (they look for the cancel message at least every millisecond).
+  // Rank 0 fails at once; the others would need 1000 x 2 ms = 2 s for the rest. Cancellation must
+  // stop them long before (they look for the cancel message at least every millisecond).
   int ran = 0;
   try {
-    mpimr::for_each(
-        ctx, index_range{0, 1000},
-        [&](const chunk&) {
-          if (ctx.rank() == 0) throw std::runtime_error("stop");
-          ++ran;
-          std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        },
-        {.schedule = schedule::static_blocks, .chunk_size = 1});
+    mpimr::for_each(ctx, index_range{0, 1000},
+                    [&](const chunk&) {
+                      if (ctx.rank() == 0) throw std::runtime_error("stop");
+                      ++ran;
+                      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    },
+                    {.schedule = schedule::static_blocks, .chunk_size = 1});
     ADD_FAILURE() << "no exception";
   } catch (const mpimr::task_error& e) {
     EXPECT_EQ(e.rank(), 0);
@@ -153,7 +157,8 @@ TEST_F(errors_test, JoinThrowingAcrossRanksFailsEverywhere) {
 
 TEST_F(errors_test, BadArgumentsThrowOnEveryRank) {
   auto one = [](const chunk&) { return 1; };
-  EXPECT_THROW((void)mpimr::reduce(ctx, index_range{10, 2}, 0, one, std::plus<>{}), mpimr::invalid_argument);
+  EXPECT_THROW((void)mpimr::reduce(ctx, index_range{10, 2}, 0, one, std::plus<>{}),
+               mpimr::invalid_argument);
   try {
     (void)mpimr::reduce(ctx, index_range{10, 2}, 0, one, std::plus<>{});
   } catch (const mpimr::invalid_argument& e) {
@@ -163,7 +168,8 @@ TEST_F(errors_test, BadArgumentsThrowOnEveryRank) {
   EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, 10}, 0, one, std::function<int(int, int)>{}),
                mpimr::invalid_argument);
   int (*no_body)(const chunk&) = nullptr;
-  EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, 10}, 0, no_body, std::plus<>{}), mpimr::invalid_argument);
+  EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, 10}, 0, no_body, std::plus<>{}),
+               mpimr::invalid_argument);
   EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, 10}, 0, one, std::plus<>{},
                                    {.chunk_size = static_cast<std::uint64_t>(-1)}),
                mpimr::invalid_argument);
@@ -178,12 +184,13 @@ TEST_F(errors_test, RanksThatDisagreeOnTheRangeGetAnErrorNotAHang) {
   if (ctx.size() == 1) GTEST_SKIP() << "needs two ranks to disagree";
   for (schedule s : all_schedules) {
     const std::uint64_t end = ctx.rank() == 0 ? 100 : 101;
-    EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, end}, 0, [](const chunk&) { return 1; }, std::plus<>{},
-                                     {.schedule = s, .chunk_size = 1}),
+    EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, end}, 0, [](const chunk&) { return 1; },
+                                     std::plus<>{}, {.schedule = s, .chunk_size = 1}),
                  mpimr::invalid_argument);
     // Only rank 1 is wrong about the order of its arguments: everybody still throws.
     const index_range r = ctx.rank() == 1 ? index_range{5, 1} : index_range{1, 5};
-    EXPECT_THROW(mpimr::for_each(ctx, r, [](std::uint64_t) {}, {.schedule = s}), mpimr::invalid_argument);
+    EXPECT_THROW(mpimr::for_each(ctx, r, [](std::uint64_t) {}, {.schedule = s}),
+                 mpimr::invalid_argument);
     expect_context_still_works();
   }
 }
@@ -191,8 +198,8 @@ TEST_F(errors_test, RanksThatDisagreeOnTheRangeGetAnErrorNotAHang) {
 TEST_F(errors_test, ShapeMismatchIsAnErrorNotACorruption) {
   // The identity has 2 elements, the partials 3: joining them element-wise would read past the end.
   EXPECT_THROW((void)mpimr::reduce(ctx, index_range{0, 10}, std::vector<double>(2, 0.0),
-                                   [](const chunk&) { return std::vector<double>(3, 1.0); }, std::plus<>{},
-                                   {.chunk_size = 10}),
+                                   [](const chunk&) { return std::vector<double>(3, 1.0); },
+                                   std::plus<>{}, {.chunk_size = 10}),
                mpimr::error);
   expect_context_still_works();
 }

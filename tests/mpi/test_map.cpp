@@ -21,8 +21,9 @@ class map_test : public ::testing::Test {
 TEST_F(map_test, IndexRangeResultsInOrder) {
   for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
     for (std::uint64_t chunk_size : {0, 1, 7, 1000}) {
-      const auto squares = mpimr::map(ctx, index_range{5, 1005}, [](std::uint64_t i) { return i * i; },
-                                      {.schedule = s, .chunk_size = chunk_size});
+      const auto squares =
+          mpimr::map(ctx, index_range{5, 1005}, [](std::uint64_t i) { return i * i; },
+                     {.schedule = s, .chunk_size = chunk_size});
       ASSERT_EQ(squares.size(), 1000U);
       for (std::uint64_t i = 0; i < 1000; ++i) ASSERT_EQ(squares[i], (i + 5) * (i + 5)) << i;
     }
@@ -30,11 +31,15 @@ TEST_F(map_test, IndexRangeResultsInOrder) {
 }
 
 TEST_F(map_test, NonTrivialResultTypes) {
-  const auto words = mpimr::map(ctx, index_range{0, 300}, [](std::uint64_t i) { return std::string(i % 5, 'x') + std::to_string(i); },
-                                {.schedule = schedule::dynamic, .chunk_size = 4});
+  const auto words =
+      mpimr::map(ctx, index_range{0, 300},
+                 [](std::uint64_t i) { return std::string(i % 5, 'x') + std::to_string(i); },
+                 {.schedule = schedule::dynamic, .chunk_size = 4});
   ASSERT_EQ(words.size(), 300U);
-  for (std::uint64_t i = 0; i < 300; ++i) EXPECT_EQ(words[i], std::string(i % 5, 'x') + std::to_string(i));
-  const auto odd = mpimr::map(ctx, index_range{0, 77}, [](std::uint64_t i) { return i % 2 == 1; }, {.chunk_size = 3});
+  for (std::uint64_t i = 0; i < 300; ++i)
+    EXPECT_EQ(words[i], std::string(i % 5, 'x') + std::to_string(i));
+  const auto odd = mpimr::map(ctx, index_range{0, 77}, [](std::uint64_t i) { return i % 2 == 1; },
+                              {.chunk_size = 3});
   for (std::uint64_t i = 0; i < 77; ++i) EXPECT_EQ(odd[i], i % 2 == 1);
 }
 
@@ -42,7 +47,8 @@ TEST_F(map_test, ItemsLikePoolMap) {
   std::vector<std::string> items;
   for (int i = 0; i < 57; ++i) items.push_back("item" + std::to_string(i));
   const auto lengths = mpimr::map(ctx, items, [](const std::string& s) { return s.size(); });
-  const auto upper = mpimr::map(ctx, std::span<const std::string>(items), [](const std::string& s) { return s + "!"; },
+  const auto upper = mpimr::map(ctx, std::span<const std::string>(items),
+                                [](const std::string& s) { return s + "!"; },
                                 {.schedule = schedule::guided, .chunk_size = 2});
   ASSERT_EQ(lengths.size(), items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -63,13 +69,16 @@ TEST_F(map_test, EmptyAndTinyInputs) {
 TEST_F(map_test, ForEachVisitsEveryIndexOnce) {
   for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
     std::vector<int> visits(500, 0);
-    mpimr::for_each(ctx, index_range{0, 500}, [&](std::uint64_t i) { ++visits[i]; }, {.schedule = s, .chunk_size = 9});
+    mpimr::for_each(ctx, index_range{0, 500}, [&](std::uint64_t i) { ++visits[i]; },
+                    {.schedule = s, .chunk_size = 9});
     MPI_Allreduce(MPI_IN_PLACE, visits.data(), 500, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     EXPECT_EQ(visits, std::vector<int>(500, 1)) << to_string(s);
     std::vector<int> chunk_visits(500, 0);
-    mpimr::for_each(ctx, index_range{0, 500}, [&](const chunk& c) {
-      for (auto i : c.indices()) ++chunk_visits[i];
-    }, {.schedule = s});
+    mpimr::for_each(ctx, index_range{0, 500},
+                    [&](const chunk& c) {
+                      for (auto i : c.indices()) ++chunk_visits[i];
+                    },
+                    {.schedule = s});
     MPI_Allreduce(MPI_IN_PLACE, chunk_visits.data(), 500, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     EXPECT_EQ(chunk_visits, std::vector<int>(500, 1)) << to_string(s);
   }

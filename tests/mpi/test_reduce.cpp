@@ -19,8 +19,8 @@ using mpimr::chunk;
 using mpimr::index_range;
 using mpimr::schedule;
 
-const std::vector<schedule> all_schedules{schedule::automatic, schedule::static_blocks, schedule::dynamic,
-                                          schedule::guided};
+const std::vector<schedule> all_schedules{schedule::automatic, schedule::static_blocks,
+                                          schedule::dynamic, schedule::guided};
 
 std::uint64_t serial_sum_of_squares(std::uint64_t begin, std::uint64_t end) {
   std::uint64_t s = 0;
@@ -42,8 +42,9 @@ class reduce_test : public ::testing::Test {
 TEST_F(reduce_test, SumMatchesSerialForEveryScheduleAndChunkSize) {
   for (schedule s : all_schedules) {
     for (std::uint64_t chunk_size : {0, 1, 7, 1000, 5000}) {
-      const auto got = mpimr::reduce(ctx, index_range{3, 2003}, std::uint64_t{0}, sum_of_squares_body,
-                                     std::plus<>{}, {.schedule = s, .chunk_size = chunk_size});
+      const auto got =
+          mpimr::reduce(ctx, index_range{3, 2003}, std::uint64_t{0}, sum_of_squares_body,
+                        std::plus<>{}, {.schedule = s, .chunk_size = chunk_size});
       EXPECT_EQ(got, serial_sum_of_squares(3, 2003)) << to_string(s) << " chunk " << chunk_size;
     }
   }
@@ -53,14 +54,13 @@ TEST_F(reduce_test, EveryChunkRunsExactlyOnce) {
   for (schedule s : all_schedules) {
     const std::uint64_t n = 997;
     // Each chunk contributes a one-hot count vector; any chunk run twice or never shows up.
-    auto counts = mpimr::reduce(
-        ctx, index_range{0, n}, std::vector<int>(n, 0),
-        [&](const chunk& c) {
-          std::vector<int> v(n, 0);
-          for (auto i : c.indices()) v[i] += 1;
-          return v;
-        },
-        std::plus<>{}, {.schedule = s, .chunk_size = 3});
+    auto counts = mpimr::reduce(ctx, index_range{0, n}, std::vector<int>(n, 0),
+                                [&](const chunk& c) {
+                                  std::vector<int> v(n, 0);
+                                  for (auto i : c.indices()) v[i] += 1;
+                                  return v;
+                                },
+                                std::plus<>{}, {.schedule = s, .chunk_size = 3});
     EXPECT_EQ(counts, std::vector<int>(n, 1)) << to_string(s);
   }
 }
@@ -68,13 +68,12 @@ TEST_F(reduce_test, EveryChunkRunsExactlyOnce) {
 TEST_F(reduce_test, EmptyRangeReturnsIdentity) {
   for (schedule s : all_schedules) {
     int calls = 0;
-    const auto got = mpimr::reduce(
-        ctx, index_range{5, 5}, 42.5,
-        [&](const chunk&) {
-          ++calls;
-          return 1.0;
-        },
-        std::plus<>{}, {.schedule = s});
+    const auto got = mpimr::reduce(ctx, index_range{5, 5}, 42.5,
+                                   [&](const chunk&) {
+                                     ++calls;
+                                     return 1.0;
+                                   },
+                                   std::plus<>{}, {.schedule = s});
     EXPECT_EQ(got, 42.5);
     EXPECT_EQ(calls, 0);
   }
@@ -93,41 +92,48 @@ TEST_F(reduce_test, HugeRangesDoNotOverflow) {
   for (schedule s : all_schedules) {
     // Counts indices without visiting them: the whole 64-bit range, and a range ending at the top.
     auto count = [](const chunk& c) { return c.end - c.begin; };
-    EXPECT_EQ(mpimr::reduce(ctx, index_range{0, top}, std::uint64_t{0}, count, std::plus<>{}, {.schedule = s}),
+    EXPECT_EQ(mpimr::reduce(ctx, index_range{0, top}, std::uint64_t{0}, count, std::plus<>{},
+                            {.schedule = s}),
               top);
-    EXPECT_EQ(mpimr::reduce(ctx, index_range{top - 100, top}, std::uint64_t{0}, count, std::plus<>{},
-                            {.schedule = s, .chunk_size = 1}),
+    EXPECT_EQ(mpimr::reduce(ctx, index_range{top - 100, top}, std::uint64_t{0}, count,
+                            std::plus<>{}, {.schedule = s, .chunk_size = 1}),
               100U);
-    const auto last_end = mpimr::reduce(
-        ctx, index_range{top - 1000, top}, std::uint64_t{0}, [](const chunk& c) { return c.end; },
-        mpimr::maximum{}, {.schedule = s, .chunk_size = 7});
+    const auto last_end = mpimr::reduce(ctx, index_range{top - 1000, top}, std::uint64_t{0},
+                                        [](const chunk& c) { return c.end; }, mpimr::maximum{},
+                                        {.schedule = s, .chunk_size = 7});
     EXPECT_EQ(last_end, top);
   }
 }
 
 TEST_F(reduce_test, ArithmeticTypesAndBuiltinJoins) {
   const index_range r{1, 21};
-  EXPECT_EQ(mpimr::reduce(ctx, r, 1.0, [](const chunk& c) {
-              double p = 1;
-              for (auto i : c.indices()) p *= static_cast<double>(i);
-              return p;
-            }, std::multiplies<>{}, {.chunk_size = 3}),
+  EXPECT_EQ(mpimr::reduce(ctx, r, 1.0,
+                          [](const chunk& c) {
+                            double p = 1;
+                            for (auto i : c.indices()) p *= static_cast<double>(i);
+                            return p;
+                          },
+                          std::multiplies<>{}, {.chunk_size = 3}),
             2432902008176640000.0);  // 20!
   EXPECT_EQ(mpimr::reduce(ctx, r, std::numeric_limits<int>::max(),
-                          [](const chunk& c) { return static_cast<int>(c.begin) * 3 - 40; }, mpimr::minimum{},
-                          {.chunk_size = 1}),
+                          [](const chunk& c) { return static_cast<int>(c.begin) * 3 - 40; },
+                          mpimr::minimum{}, {.chunk_size = 1}),
             1 * 3 - 40);
-  EXPECT_EQ(mpimr::reduce(ctx, r, 0.0F, [](const chunk& c) { return static_cast<float>(c.end); }, mpimr::maximum{},
-                          {.chunk_size = 4}),
+  EXPECT_EQ(mpimr::reduce(ctx, r, 0.0F, [](const chunk& c) { return static_cast<float>(c.end); },
+                          mpimr::maximum{}, {.chunk_size = 4}),
             21.0F);
-  EXPECT_EQ(mpimr::reduce(ctx, r, std::uint32_t{0}, [](const chunk& c) { return std::uint32_t{1} << c.begin; },
+  EXPECT_EQ(mpimr::reduce(ctx, r, std::uint32_t{0},
+                          [](const chunk& c) { return std::uint32_t{1} << c.begin; },
                           std::bit_or<>{}, {.chunk_size = 1}),
             ((std::uint32_t{1} << 21U) - 2U));
-  const auto z = mpimr::reduce(ctx, r, std::complex<double>{}, [](const chunk& c) {
-    std::complex<double> s;
-    for (auto i : c.indices()) s += std::complex<double>(1.0, static_cast<double>(i));
-    return s;
-  }, std::plus<>{}, {.chunk_size = 2});
+  const auto z = mpimr::reduce(ctx, r, std::complex<double>{},
+                               [](const chunk& c) {
+                                 std::complex<double> s;
+                                 for (auto i : c.indices())
+                                   s += std::complex<double>(1.0, static_cast<double>(i));
+                                 return s;
+                               },
+                               std::plus<>{}, {.chunk_size = 2});
   EXPECT_EQ(z, std::complex<double>(20.0, 210.0));
 }
 
@@ -141,32 +147,34 @@ TEST_F(reduce_test, EigenDenseTypes) {
     expected_m += Eigen::Matrix3d::Constant(x) + Eigen::Matrix3d::Identity();
   }
   for (schedule s : all_schedules) {
-    auto v = mpimr::reduce(
-        ctx, index_range{0, n}, Eigen::VectorXd(Eigen::VectorXd::Zero(4)),
-        [](const chunk& c) {
-          Eigen::VectorXd acc = Eigen::VectorXd::Zero(4);
-          for (auto i : c.indices()) {
-            const auto x = static_cast<double>(i);
-            acc += Eigen::Vector4d(1.0, x, x * x, -x);
-          }
-          return acc;
-        },
-        std::plus<>{}, {.schedule = s, .chunk_size = 11});
+    auto v = mpimr::reduce(ctx, index_range{0, n}, Eigen::VectorXd(Eigen::VectorXd::Zero(4)),
+                           [](const chunk& c) {
+                             Eigen::VectorXd acc = Eigen::VectorXd::Zero(4);
+                             for (auto i : c.indices()) {
+                               const auto x = static_cast<double>(i);
+                               acc += Eigen::Vector4d(1.0, x, x * x, -x);
+                             }
+                             return acc;
+                           },
+                           std::plus<>{}, {.schedule = s, .chunk_size = 11});
     EXPECT_TRUE(v.isApprox(expected_v, 1e-12)) << v.transpose();
-    auto m = mpimr::reduce(
-        ctx, index_range{0, n}, Eigen::Matrix3d(Eigen::Matrix3d::Zero()),
-        [](const chunk& c) {
-          Eigen::Matrix3d acc = Eigen::Matrix3d::Zero();
-          for (auto i : c.indices()) acc += Eigen::Matrix3d::Constant(static_cast<double>(i)) + Eigen::Matrix3d::Identity();
-          return acc;
-        },
-        std::plus<>{}, {.schedule = s, .chunk_size = 13});
+    auto m = mpimr::reduce(ctx, index_range{0, n}, Eigen::Matrix3d(Eigen::Matrix3d::Zero()),
+                           [](const chunk& c) {
+                             Eigen::Matrix3d acc = Eigen::Matrix3d::Zero();
+                             for (auto i : c.indices())
+                               acc += Eigen::Matrix3d::Constant(static_cast<double>(i)) +
+                                      Eigen::Matrix3d::Identity();
+                             return acc;
+                           },
+                           std::plus<>{}, {.schedule = s, .chunk_size = 13});
     EXPECT_TRUE(m.isApprox(expected_m, 1e-12));
   }
   // Element-wise product of arrays is a built-in op; a matrix product is a general join.
   auto a = mpimr::reduce(
       ctx, index_range{1, 9}, Eigen::ArrayXd(Eigen::ArrayXd::Ones(2)),
-      [](const chunk& c) { return Eigen::ArrayXd(Eigen::ArrayXd::Constant(2, static_cast<double>(c.begin))); },
+      [](const chunk& c) {
+        return Eigen::ArrayXd(Eigen::ArrayXd::Constant(2, static_cast<double>(c.begin)));
+      },
       std::multiplies<>{}, {.chunk_size = 1});
   EXPECT_EQ(a(0), 40320.0);
   Eigen::Matrix2d rotation_step;
@@ -184,22 +192,23 @@ TEST_F(reduce_test, EigenDenseTypes) {
 }
 
 TEST_F(reduce_test, VectorsAndArraysJoinElementWise) {
-  auto v = mpimr::reduce(
-      ctx, index_range{0, 100}, std::vector<double>(3, 0.0),
-      [](const chunk& c) {
-        std::vector<double> out(3, 0.0);
-        for (auto i : c.indices()) {
-          out[0] += 1;
-          out[1] += static_cast<double>(i);
-          out[2] += static_cast<double>(i % 2);
-        }
-        return out;
-      },
-      std::plus<>{}, {.chunk_size = 9});
+  auto v = mpimr::reduce(ctx, index_range{0, 100}, std::vector<double>(3, 0.0),
+                         [](const chunk& c) {
+                           std::vector<double> out(3, 0.0);
+                           for (auto i : c.indices()) {
+                             out[0] += 1;
+                             out[1] += static_cast<double>(i);
+                             out[2] += static_cast<double>(i % 2);
+                           }
+                           return out;
+                         },
+                         std::plus<>{}, {.chunk_size = 9});
   EXPECT_EQ(v, (std::vector<double>{100, 4950, 50}));
   auto a = mpimr::reduce(
       ctx, index_range{0, 100}, std::array<int, 2>{INT32_MIN, INT32_MIN},
-      [](const chunk& c) { return std::array<int, 2>{static_cast<int>(c.end), -static_cast<int>(c.begin)}; },
+      [](const chunk& c) {
+        return std::array<int, 2>{static_cast<int>(c.end), -static_cast<int>(c.begin)};
+      },
       mpimr::maximum{}, {.chunk_size = 6});
   EXPECT_EQ(a, (std::array<int, 2>{100, 0}));
 }
@@ -272,29 +281,32 @@ TEST_F(reduce_test, NonCommutativeJoinKeepsChunkOrderWithStaticBlocks) {
 TEST_F(reduce_test, TransformReduceJoinsInitOnce) {
   for (schedule s : all_schedules) {
     // init 1000 is not an identity: it must be counted once, whatever the rank count.
-    EXPECT_EQ(mpimr::transform_reduce(ctx, index_range{0, 1001}, std::int64_t{1000}, std::plus<>{},
-                                      [](std::uint64_t i) { return static_cast<std::int64_t>(i) * 2; },
-                                      {.schedule = s, .chunk_size = 10}),
-              1000 + 1000 * 1001);
+    EXPECT_EQ(
+        mpimr::transform_reduce(ctx, index_range{0, 1001}, std::int64_t{1000}, std::plus<>{},
+                                [](std::uint64_t i) { return static_cast<std::int64_t>(i) * 2; },
+                                {.schedule = s, .chunk_size = 10}),
+        1000 + 1000 * 1001);
     EXPECT_EQ(mpimr::transform_reduce(ctx, index_range{7, 7}, 5.0, std::plus<>{},
                                       [](std::uint64_t) { return 1.0; }, {.schedule = s}),
               5.0);
     const auto text = mpimr::transform_reduce(
-        ctx, index_range{0, 10}, std::string{">"}, [](std::string a, const std::string& b) { return a + b; },
-        [](std::uint64_t i) { return std::to_string(i); }, {.schedule = s, .chunk_size = 2, .deterministic = true});
+        ctx, index_range{0, 10}, std::string{">"},
+        [](std::string a, const std::string& b) { return a + b; },
+        [](std::uint64_t i) { return std::to_string(i); },
+        {.schedule = s, .chunk_size = 2, .deterministic = true});
     EXPECT_EQ(text, ">0123456789");
   }
 }
 
 TEST_F(reduce_test, ResultIsTheSameOnEveryRank) {
-  const double mine = mpimr::reduce(
-      ctx, index_range{0, 10000}, 0.0,
-      [](const chunk& c) {
-        double s = 0;
-        for (auto i : c.indices()) s += 1.0 / (1.0 + static_cast<double>(i));
-        return s;
-      },
-      std::plus<>{}, {.schedule = schedule::dynamic, .chunk_size = 17});
+  const double mine =
+      mpimr::reduce(ctx, index_range{0, 10000}, 0.0,
+                    [](const chunk& c) {
+                      double s = 0;
+                      for (auto i : c.indices()) s += 1.0 / (1.0 + static_cast<double>(i));
+                      return s;
+                    },
+                    std::plus<>{}, {.schedule = schedule::dynamic, .chunk_size = 17});
   double lowest = mine;
   double highest = mine;
   MPI_Allreduce(&mine, &lowest, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);

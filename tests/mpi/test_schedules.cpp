@@ -38,24 +38,29 @@ TEST_P(schedules_test, OthersFinishTheRestWhileRankZeroIsInALongChunk) {
   for (schedule s : {schedule::dynamic, schedule::guided}) {
     int ran = 0;
     const std::uint64_t chunks = 120;
-    const auto total = mpimr::reduce(
-        ctx, index_range{0, chunks}, std::uint64_t{0},
-        [&](const chunk& c) {
-          ++ran;
-          // Rank 0's first chunk takes 2 s; all other chunks together take 120 x 5 ms / (P-1) <= 0.6 s.
-          // (Sleeping, not spinning, so that oversubscribed ranks do not steal the CPU from each other.)
-          const auto pause = ctx.rank() == 0 && ran == 1 ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(5);
-          std::this_thread::sleep_for(pause);
-          return c.id + 1;
-        },
-        std::plus<>{}, {.schedule = s, .chunk_size = 1});
+    const auto total = mpimr::reduce(ctx, index_range{0, chunks}, std::uint64_t{0},
+                                     [&](const chunk& c) {
+                                       ++ran;
+                                       // Rank 0's first chunk takes 2 s; all other chunks together
+                                       // take 120 x 5 ms / (P-1) <= 0.6 s. (Sleeping, not spinning,
+                                       // so that oversubscribed ranks do not steal the CPU from
+                                       // each other.)
+                                       const auto pause = ctx.rank() == 0 && ran == 1
+                                                              ? std::chrono::milliseconds(2000)
+                                                              : std::chrono::milliseconds(5);
+                                       std::this_thread::sleep_for(pause);
+                                       return c.id + 1;
+                                     },
+                                     std::plus<>{}, {.schedule = s, .chunk_size = 1});
     EXPECT_EQ(total, chunks * (chunks + 1) / 2);
     const auto per_rank = chunks_per_rank(ctx, ran);
     // Dynamic: rank 0 takes one chunk and is busy in it throughout. Guided: it takes one batch, at
     // most chunks / (2 * ranks), and the others run everything else meanwhile.
-    const int rank0_limit = s == schedule::dynamic ? 1 : static_cast<int>(chunks) / (2 * ctx.size());
+    const int rank0_limit =
+        s == schedule::dynamic ? 1 : static_cast<int>(chunks) / (2 * ctx.size());
     EXPECT_GE(per_rank[0], 1) << to_string(s);
-    EXPECT_LE(per_rank[0], rank0_limit) << to_string(s) << ": rank 0 should be busy with its long chunk";
+    EXPECT_LE(per_rank[0], rank0_limit)
+        << to_string(s) << ": rank 0 should be busy with its long chunk";
     int sum = 0;
     for (int n : per_rank) sum += n;
     EXPECT_EQ(sum, static_cast<int>(chunks));
@@ -66,13 +71,12 @@ TEST_P(schedules_test, EveryRankComputes) {
   mpimr::context ctx;
   for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
     int ran = 0;
-    mpimr::for_each(
-        ctx, index_range{0, 40},
-        [&](const chunk&) {
-          ++ran;
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        },
-        {.schedule = s, .chunk_size = 1});
+    mpimr::for_each(ctx, index_range{0, 40},
+                    [&](const chunk&) {
+                      ++ran;
+                      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                    },
+                    {.schedule = s, .chunk_size = 1});
     for (int n : chunks_per_rank(ctx, ran)) EXPECT_GT(n, 0) << to_string(s);
   }
 }
@@ -94,8 +98,9 @@ TEST_P(schedules_test, ManySmallChunksAllAccountedFor) {
   mpimr::context ctx;
   for (schedule s : {schedule::dynamic, schedule::guided}) {
     const std::uint64_t n = 200000;
-    const auto sum = mpimr::reduce(ctx, index_range{0, n}, std::uint64_t{0}, [](const chunk& c) { return c.begin; },
-                                   std::plus<>{}, {.schedule = s, .chunk_size = 1});
+    const auto sum = mpimr::reduce(ctx, index_range{0, n}, std::uint64_t{0},
+                                   [](const chunk& c) { return c.begin; }, std::plus<>{},
+                                   {.schedule = s, .chunk_size = 1});
     EXPECT_EQ(sum, n * (n - 1) / 2) << to_string(s);
   }
 }

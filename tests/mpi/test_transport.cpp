@@ -16,7 +16,8 @@ using mpimr::detail::byte_buffer;
 
 byte_buffer pattern(std::size_t n, int salt) {
   byte_buffer b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::byte>((i * 31 + static_cast<std::size_t>(salt)) & 0xffU);
+  for (std::size_t i = 0; i < n; ++i)
+    b[i] = static_cast<std::byte>((i * 31 + static_cast<std::size_t>(salt)) & 0xffU);
   return b;
 }
 
@@ -53,8 +54,8 @@ TEST_F(transport_test, BroadcastSplitsIntoPieces) {
 TEST_F(transport_test, AllreduceSplitsIntoPieces) {
   std::vector<std::int64_t> values(1001);
   std::iota(values.begin(), values.end(), ctx.rank());
-  mpimr::detail::allreduce_in_place(comm(), values.data(), values.size(), MPI_INT64_T, sizeof(std::int64_t),
-                                    MPI_SUM, 64);
+  mpimr::detail::allreduce_in_place(comm(), values.data(), values.size(), MPI_INT64_T,
+                                    sizeof(std::int64_t), MPI_SUM, 64);
   const std::int64_t p = ctx.size();
   for (std::size_t i = 0; i < values.size(); ++i) {
     ASSERT_EQ(values[i], p * static_cast<std::int64_t>(i) + p * (p - 1) / 2) << i;
@@ -62,9 +63,11 @@ TEST_F(transport_test, AllreduceSplitsIntoPieces) {
 }
 
 TEST_F(transport_test, AllgatherKeepsRankOrder) {
-  const auto all = mpimr::detail::allgather_bytes(comm(), pattern(static_cast<std::size_t>(ctx.rank()) * 5 + 1, ctx.rank()));
+  const auto all = mpimr::detail::allgather_bytes(
+      comm(), pattern(static_cast<std::size_t>(ctx.rank()) * 5 + 1, ctx.rank()));
   ASSERT_EQ(all.size(), static_cast<std::size_t>(ctx.size()));
-  for (int r = 0; r < ctx.size(); ++r) EXPECT_EQ(all[static_cast<std::size_t>(r)], pattern(static_cast<std::size_t>(r) * 5 + 1, r));
+  for (int r = 0; r < ctx.size(); ++r)
+    EXPECT_EQ(all[static_cast<std::size_t>(r)], pattern(static_cast<std::size_t>(r) * 5 + 1, r));
 }
 
 TEST_F(transport_test, OrderedTreeReductionKeepsRankOrder) {

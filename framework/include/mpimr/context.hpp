@@ -1,5 +1,5 @@
-// The group of ranks an operation runs on: a private duplicate of the caller's communicator plus the
-// node-local state the schedulers share.
+// The group of ranks an operation runs on: a private duplicate of the caller's communicator plus
+// the node-local state the schedulers share.
 #pragma once
 
 #include <mpi.h>
@@ -33,7 +33,8 @@ class context {
   [[nodiscard]] int node_size() const noexcept;
   /// Number of distinct nodes the context spans.
   [[nodiscard]] int node_count() const noexcept;
-  /// mpimr's private communicator, for code that needs raw MPI next to mpimr (not needed otherwise).
+  /// mpimr's private communicator, for code that needs raw MPI next to mpimr (not needed
+  /// otherwise).
   [[nodiscard]] MPI_Comm communicator() const noexcept;
 
   /// Internal state used by the execution layer.

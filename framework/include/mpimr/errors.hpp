@@ -19,11 +19,12 @@ class invalid_argument : public error {
   using error::error;
 };
 
-/// A body (or a join) threw on some rank. Thrown on every rank, carrying the first failure: the rank
-/// with the lowest number among those that failed, and the chunk it was running.
+/// A body (or a join) threw on some rank. Thrown on every rank, carrying the first failure: the
+/// rank with the lowest number among those that failed, and the chunk it was running.
 class task_error : public error {
  public:
-  /// Chunk id reported when the failure was not inside a chunk (for example in a join across ranks).
+  /// Chunk id reported when the failure was not inside a chunk (for example in a join across
+  /// ranks).
   static constexpr std::uint64_t no_chunk = UINT64_MAX;
 
   task_error(int rank, std::uint64_t chunk_id, std::string original_message);

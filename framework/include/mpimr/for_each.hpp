@@ -1,4 +1,5 @@
-// mpimr::for_each: runs a body for its side effects (writing tiles, files) over every chunk or index.
+// mpimr::for_each: runs a body for its side effects (writing tiles, files) over every chunk or
+// index.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,10 @@
 namespace mpimr {
 
 /// Calls `body(chunk)` for every chunk, or `body(index)` for every index when the body takes an
-/// integer. Returns on every rank once all chunks are done; throws mpimr::task_error everywhere if a
-/// body threw anywhere.
+/// integer. Returns on every rank once all chunks are done; throws mpimr::task_error everywhere if
+/// a body threw anywhere.
 template <class Body>
-  requires std::invocable<Body&, const chunk&> || std::invocable<Body&, std::uint64_t>
+requires std::invocable<Body&, const chunk&> || std::invocable<Body&, std::uint64_t>
 void for_each(context& ctx, index_range range, Body body, const options& opts = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(body, "for_each body", request);

@@ -31,7 +31,8 @@ void encode_results(byte_writer& w, const std::vector<R>& values) {
 }
 
 template <class R>
-void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset, std::uint64_t count) {
+void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset,
+                    std::uint64_t count) {
   if constexpr (std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>) {
     r.raw(out.data() + offset, sizeof(R) * count);
   } else {
@@ -48,7 +49,7 @@ void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset, s
 /// Returns {fn(range.begin), ..., fn(range.end - 1)} on every rank, in index order. Each rank
 /// computes the indices of the chunks it is given; the results are then exchanged.
 template <class Fn, class R = std::decay_t<std::invoke_result_t<Fn&, std::uint64_t>>>
-  requires std::invocable<Fn&, std::uint64_t> && std::default_initializable<R>
+requires std::invocable<Fn&, std::uint64_t> && std::default_initializable<R>
 [[nodiscard]] std::vector<R> map(context& ctx, index_range range, Fn fn, const options& opts = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(fn, "map function", request);
@@ -80,15 +81,18 @@ template <class Fn, class R = std::decay_t<std::invoke_result_t<Fn&, std::uint64
 /// Returns {fn(items[0]), ..., fn(items[n-1])} on every rank. `items` must hold the same values on
 /// every rank (each rank reads only the items of its chunks).
 template <class T, class Fn, class R = std::decay_t<std::invoke_result_t<Fn&, const T&>>>
-  requires std::invocable<Fn&, const T&>
-[[nodiscard]] std::vector<R> map(context& ctx, std::span<const T> items, Fn fn, const options& opts = {}) {
+requires std::invocable<Fn&, const T&>
+[[nodiscard]] std::vector<R> map(context& ctx, std::span<const T> items, Fn fn,
+                                 const options& opts = {}) {
   return mpimr::map(
-      ctx, index_range{0, items.size()}, [&](std::uint64_t i) { return std::invoke(fn, items[i]); }, opts);
+      ctx, index_range{0, items.size()}, [&](std::uint64_t i) { return std::invoke(fn, items[i]); },
+      opts);
 }
 
 template <class T, class A, class Fn, class R = std::decay_t<std::invoke_result_t<Fn&, const T&>>>
-  requires std::invocable<Fn&, const T&>
-[[nodiscard]] std::vector<R> map(context& ctx, const std::vector<T, A>& items, Fn fn, const options& opts = {}) {
+requires std::invocable<Fn&, const T&>
+[[nodiscard]] std::vector<R> map(context& ctx, const std::vector<T, A>& items, Fn fn,
+                                 const options& opts = {}) {
   return mpimr::map(ctx, std::span<const T>(items), std::move(fn), opts);
 }
 

@@ -1,4 +1,5 @@
-// Options accepted by every operation; an aggregate so callers write {.schedule = ..., .chunk_size = ...}.
+// Options accepted by every operation; an aggregate so callers write {.schedule = ..., .chunk_size
+// = ...}.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,8 @@ enum class schedule {
 };
 
 [[nodiscard]] std::string_view to_string(schedule s) noexcept;
-/// Parses "auto", "static", "dynamic" or "guided"; throws mpimr::invalid_argument naming the bad text.
+/// Parses "auto", "static", "dynamic" or "guided"; throws mpimr::invalid_argument naming the bad
+/// text.
 [[nodiscard]] schedule parse_schedule(std::string_view text);
 
 struct options {

@@ -20,14 +20,15 @@ namespace mpimr {
 /// mpimr can encode (trivially copyable, Eigen, std::string, Boost-serializable) works too.
 /// Throws mpimr::task_error on every rank if a body or join threw on any rank.
 template <class T, class Body, class Join = std::plus<>>
-  requires chunk_body<Body, T> && join_for<Join, T>
+requires chunk_body<Body, T> && join_for<Join, T>
 [[nodiscard]] T reduce(context& ctx, index_range range, T identity, Body body, Join join = {},
                        const options& opts = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(body, "reduce body", request);
   detail::check_callable(join, "reduce join", request);
   auto chunk_result = [&](const chunk& c) { return T(std::invoke(body, c)); };
-  auto result = detail::reduce_chunks<T>(ctx, request, opts.deterministic, chunk_result, join, identity);
+  auto result =
+      detail::reduce_chunks<T>(ctx, request, opts.deterministic, chunk_result, join, identity);
   if (!result) return identity;
   return std::move(*result);
 }

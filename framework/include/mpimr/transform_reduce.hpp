@@ -1,4 +1,5 @@
-// mpimr::transform_reduce: element-wise transform then reduce, argument order as std::transform_reduce.
+// mpimr::transform_reduce: element-wise transform then reduce, argument order as
+// std::transform_reduce.
 #pragma once
 
 #include <cstdint>
@@ -13,12 +14,13 @@
 namespace mpimr {
 
 /// Returns join(init, transform(range.begin) ⊕ ... ⊕ transform(range.end - 1)) on every rank, where
-/// ⊕ is `join` (associative). `init` is joined exactly once, on the left; it need not be an identity.
+/// ⊕ is `join` (associative). `init` is joined exactly once, on the left; it need not be an
+/// identity.
 template <class T, class Join, class Transform>
-  requires std::invocable<Transform&, std::uint64_t> &&
-           std::constructible_from<T, std::invoke_result_t<Transform&, std::uint64_t>> && join_for<Join, T>
-[[nodiscard]] T transform_reduce(context& ctx, index_range range, T init, Join join, Transform transform,
-                                 const options& opts = {}) {
+requires std::invocable<Transform&, std::uint64_t> &&
+    std::constructible_from<T, std::invoke_result_t<Transform&, std::uint64_t>> && join_for<Join, T>
+[[nodiscard]] T transform_reduce(context& ctx, index_range range, T init, Join join,
+                                 Transform transform, const options& opts = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(join, "transform_reduce join", request);
   detail::check_callable(transform, "transform_reduce transform", request);
@@ -30,7 +32,8 @@ template <class T, class Join, class Transform>
     }
     return acc;
   };
-  auto result = detail::reduce_chunks<T>(ctx, request, opts.deterministic, chunk_result, join, init);
+  auto result =
+      detail::reduce_chunks<T>(ctx, request, opts.deterministic, chunk_result, join, init);
   if (!result) return init;
   return join_values(std::move(init), std::move(*result));
 }

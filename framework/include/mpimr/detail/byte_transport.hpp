@@ -27,9 +27,11 @@ inline constexpr std::uint64_t max_message_piece = std::uint64_t{1} << 30U;
 /// `piece` is the largest count passed to one MPI call; tests lower it to exercise the splitting.
 void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data,
                 std::uint64_t piece = max_message_piece);
-[[nodiscard]] byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece = max_message_piece);
+[[nodiscard]] byte_buffer recv_bytes(MPI_Comm comm, int source, int tag,
+                                     std::uint64_t piece = max_message_piece);
 /// Every rank ends with root's buffer.
-void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t piece = max_message_piece);
+void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data,
+                 std::uint64_t piece = max_message_piece);
 
 /// Every rank ends with every rank's buffer, in rank order.
 [[nodiscard]] std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local);
@@ -42,6 +44,7 @@ void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Data
 /// the result to every rank. `combine(left, right)` may throw: the failure travels up the tree in
 /// place of data, and every rank then throws mpimr::task_error naming the rank where it happened.
 [[nodiscard]] byte_buffer ordered_allreduce_bytes(
-    MPI_Comm comm, byte_buffer local, function_ref<byte_buffer(byte_buffer&&, byte_buffer&&)> combine);
+    MPI_Comm comm, byte_buffer local,
+    function_ref<byte_buffer(byte_buffer&&, byte_buffer&&)> combine);
 
 }  // namespace mpimr::detail

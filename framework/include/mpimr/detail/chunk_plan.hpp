@@ -17,8 +17,10 @@ struct chunk_plan {
   std::uint64_t chunk_count = 0;
 
   [[nodiscard]] chunk at(std::uint64_t id) const noexcept {
-    const std::uint64_t offset = id * chunk_size;  // id < chunk_count, so offset < size: no overflow
-    const std::uint64_t length = range.size() - offset < chunk_size ? range.size() - offset : chunk_size;
+    const std::uint64_t offset =
+        id * chunk_size;  // id < chunk_count, so offset < size: no overflow
+    const std::uint64_t length =
+        range.size() - offset < chunk_size ? range.size() - offset : chunk_size;
     return chunk{id, range.begin + offset, range.begin + offset + length};
   }
   /// A hash of what every rank must agree on, compared across ranks before results are combined.

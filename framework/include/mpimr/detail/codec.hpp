@@ -36,10 +36,8 @@ class byte_writer {
     out_.insert(out_.end(), first, first + bytes);
   }
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  void pod(const T& value) {
-    raw(&value, sizeof(T));
-  }
+  requires std::is_trivially_copyable_v<T>
+  void pod(const T& value) { raw(&value, sizeof(T)); }
 
  private:
   byte_buffer& out_;
@@ -54,8 +52,7 @@ class byte_reader {
     pos_ += bytes;
   }
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T pod() {
+  requires std::is_trivially_copyable_v<T> T pod() {
     T value;
     raw(&value, sizeof(T));
     return value;
@@ -81,7 +78,8 @@ void decode(byte_reader& r, T& value) {
 
 template <eigen_dense T>
 struct codec<T> {
-  static_assert(std::is_trivially_copyable_v<typename T::Scalar>, "Eigen scalar must be trivially copyable");
+  static_assert(std::is_trivially_copyable_v<typename T::Scalar>,
+                "Eigen scalar must be trivially copyable");
   static void encode(byte_writer& w, const T& m) {
     w.pod(static_cast<std::int64_t>(m.rows()));
     w.pod(static_cast<std::int64_t>(m.cols()));
@@ -101,14 +99,14 @@ template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 
 template <class T>
-  requires(std::is_trivially_copyable_v<T> && !eigen_dense<T> && !is_optional<T>::value)
-struct codec<T> {
+requires(std::is_trivially_copyable_v<T> && !eigen_dense<T> &&
+         !is_optional<T>::value) struct codec<T> {
   static void encode(byte_writer& w, const T& value) { w.pod(value); }
   static void decode(byte_reader& r, T& value) { value = r.pod<T>(); }
 };
 
 template <class U, class A>
-  requires std::is_trivially_copyable_v<U>
+requires std::is_trivially_copyable_v<U>
 struct codec<std::vector<U, A>> {
   static void encode(byte_writer& w, const std::vector<U, A>& v) {
     w.pod(static_cast<std::uint64_t>(v.size()));

@@ -1,5 +1,6 @@
 // Runs the chunks of a plan on the ranks of a context: picks the chunk source for the schedule,
-// captures exceptions, cancels the other ranks, and agrees on the outcome before anything is combined.
+// captures exceptions, cancels the other ranks, and agrees on the outcome before anything is
+// combined.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,8 @@ struct execution_request {
 /// Runs `run_chunk` for every chunk this rank is given. After the loop every rank compares
 /// `result_fingerprint()` (the shape of its partial result, mixed with the plan) with the others.
 /// Throws mpimr::invalid_argument or mpimr::task_error on every rank when any rank failed.
-void execute(context& ctx, const execution_request& request, function_ref<void(const chunk&)> run_chunk,
+void execute(context& ctx, const execution_request& request,
+             function_ref<void(const chunk&)> run_chunk,
              function_ref<std::uint64_t()> result_fingerprint);
 
 /// Validates the range and options into a request; argument errors are recorded, not thrown.

@@ -1,5 +1,5 @@
-// A non-owning reference to a callable, so the compiled execution layer can call template-side bodies
-// without std::function's allocation.
+// A non-owning reference to a callable, so the compiled execution layer can call template-side
+// bodies without std::function's allocation.
 #pragma once
 
 #include <memory>
@@ -15,9 +15,9 @@ template <class R, class... Args>
 class function_ref<R(Args...)> {
  public:
   template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref> &&
-             std::is_invocable_r_v<R, F&, Args...>)
-  function_ref(F&& f) noexcept  // NOLINT(google-explicit-constructor): used like a function parameter
+  requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref> &&
+           std::is_invocable_r_v<R, F&, Args...>) function_ref(F&& f)
+  noexcept  // NOLINT(google-explicit-constructor): used like a function parameter
       : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* object, Args... args) -> R {
           return (*static_cast<std::remove_reference_t<F>*>(object))(std::forward<Args>(args)...);

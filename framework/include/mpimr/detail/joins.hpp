@@ -1,4 +1,5 @@
-// Join function objects that std lacks, recognised (with std::plus<> and friends) as built-in MPI ops.
+// Join function objects that std lacks, recognised (with std::plus<> and friends) as built-in MPI
+// ops.
 #pragma once
 
 #include <algorithm>

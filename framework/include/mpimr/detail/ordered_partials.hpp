@@ -1,10 +1,10 @@
 // Partial results of a deterministic reduction, joined along a fixed binary tree over chunk ids.
 //
-// Node (level l, index i) stands for chunks [i*2^l, (i+1)*2^l) and is join(left child, right child),
-// or just its left child where the right one would start past the last chunk. The tree depends only
-// on the chunk count, so the root is the same bits whichever rank held which chunk and in whatever
-// order they arrived; siblings are joined as soon as both are present, which keeps memory at
-// O(log chunks) per rank for contiguous (static) blocks.
+// Node (level l, index i) stands for chunks [i*2^l, (i+1)*2^l) and is join(left child, right
+// child), or just its left child where the right one would start past the last chunk. The tree
+// depends only on the chunk count, so the root is the same bits whichever rank held which chunk and
+// in whatever order they arrived; siblings are joined as soon as both are present, which keeps
+// memory at O(log chunks) per rank for contiguous (static) blocks.
 #pragma once
 
 #include <bit>
@@ -21,7 +21,8 @@ template <class T, class Joiner>
 class ordered_partials {
  public:
   ordered_partials(std::uint64_t chunk_count, Joiner joiner)
-      : chunk_count_(chunk_count), root_level_(chunk_count <= 1 ? 0 : std::bit_width(chunk_count - 1)),
+      : chunk_count_(chunk_count),
+        root_level_(chunk_count <= 1 ? 0 : std::bit_width(chunk_count - 1)),
         joiner_(std::move(joiner)) {}
 
   void insert_chunk(std::uint64_t chunk_id, T value) { insert(0, chunk_id, std::move(value)); }

@@ -38,7 +38,8 @@ struct joiner {
 template <class T>
 [[nodiscard]] std::uint64_t shape_fingerprint(const T& value) noexcept {
   if constexpr (eigen_dense<T>) {
-    return hash_combine(static_cast<std::uint64_t>(value.rows()), static_cast<std::uint64_t>(value.cols()));
+    return hash_combine(static_cast<std::uint64_t>(value.rows()),
+                        static_cast<std::uint64_t>(value.cols()));
   } else if constexpr (mpi_buffer<T> && !mpi_scalar<T>) {
     return static_cast<std::uint64_t>(value.size());
   } else {
@@ -58,30 +59,32 @@ void check_callable(const F& f, const char* what, execution_request& request) {
 
 template <class T, class Join>
 [[nodiscard]] std::optional<T> reduce_deterministic(context& ctx, const execution_request& request,
-                                                    function_ref<T(const chunk&)> body, Join& join) {
+                                                    function_ref<T(const chunk&)> body,
+                                                    Join& join) {
   using partials = ordered_partials<T, joiner<T, Join>>;
   const std::uint64_t count = request.plan.chunk_count;
   const joiner<T, Join> join_values{&join};
   partials mine(count, join_values);
   execute(
-      ctx, request, [&](const chunk& c) { mine.insert_chunk(c.id, body(c)); }, [] { return std::uint64_t{0}; });
+      ctx, request, [&](const chunk& c) { mine.insert_chunk(c.id, body(c)); },
+      [] { return std::uint64_t{0}; });
   byte_buffer local;
   byte_writer writer(local);
   mine.encode(writer);
-  const byte_buffer all = ordered_allreduce_bytes(
-      ctx.communicator(), std::move(local), [&](byte_buffer&& left, byte_buffer&& right) {
-        partials merged(count, join_values);
-        partials other(count, join_values);
-        byte_reader left_reader(left);
-        byte_reader right_reader(right);
-        merged.decode(left_reader);
-        other.decode(right_reader);
-        merged.merge(std::move(other));
-        byte_buffer out;
-        byte_writer out_writer(out);
-        merged.encode(out_writer);
-        return out;
-      });
+  const byte_buffer all = ordered_allreduce_bytes(ctx.communicator(), std::move(local),
+                                                  [&](byte_buffer&& left, byte_buffer&& right) {
+                                                    partials merged(count, join_values);
+                                                    partials other(count, join_values);
+                                                    byte_reader left_reader(left);
+                                                    byte_reader right_reader(right);
+                                                    merged.decode(left_reader);
+                                                    other.decode(right_reader);
+                                                    merged.merge(std::move(other));
+                                                    byte_buffer out;
+                                                    byte_writer out_writer(out);
+                                                    merged.encode(out_writer);
+                                                    return out;
+                                                  });
   partials result(count, join_values);
   byte_reader reader(all);
   result.decode(reader);
@@ -103,8 +106,9 @@ template <class T, class Join>
         if constexpr (builtin_join<Join, T>) {
           // MPI joins raw buffers element by element: every partial must have the identity's shape.
           if (!acc && shape_fingerprint(partial) != shape_fingerprint(shape_like)) {
-            throw invalid_argument("a partial result has shape " + shape_text(partial) + " but the identity has " +
-                                   shape_text(shape_like) + "; they must match");
+            throw invalid_argument("a partial result has shape " + shape_text(partial) +
+                                   " but the identity has " + shape_text(shape_like) +
+                                   "; they must match");
           }
         }
         if (acc) {
@@ -120,8 +124,8 @@ template <class T, class Join>
     using op = builtin_op<std::remove_cvref_t<Join>, T>;
     using scalar = buffer_scalar_t<T>;
     T value = acc ? std::move(*acc) : neutral_like<Join>(shape_like);
-    allreduce_in_place(ctx.communicator(), buffer_data(value), buffer_size(value), mpi_datatype<scalar>(),
-                       sizeof(scalar), op::mpi_op());
+    allreduce_in_place(ctx.communicator(), buffer_data(value), buffer_size(value),
+                       mpi_datatype<scalar>(), sizeof(scalar), op::mpi_op());
     return value;
   } else {
     const byte_buffer all = ordered_allreduce_bytes(

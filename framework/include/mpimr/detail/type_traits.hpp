@@ -34,17 +34,16 @@ struct is_std_array<std::array<U, N>> : std::true_type {};
 
 /// Types whose values are one contiguous run of MPI scalars: they cross ranks with no copy.
 template <class T>
-concept mpi_buffer =
-    mpi_scalar<T> || (eigen_dense<T> && mpi_scalar<typename T::Scalar>) ||
-    ((is_std_vector<T>::value || is_std_array<T>::value) && mpi_scalar<typename T::value_type>);
+concept mpi_buffer = mpi_scalar<T> ||(eigen_dense<T>&& mpi_scalar<typename T::Scalar>) ||
+                     ((is_std_vector<T>::value || is_std_array<T>::value) &&
+                      mpi_scalar<typename T::value_type>);
 
 template <class T>
 struct buffer_scalar {
   using type = T;
 };
 template <class T>
-  requires(!mpi_scalar<T> && !eigen_dense<T>)
-struct buffer_scalar<T> {
+requires(!mpi_scalar<T> && !eigen_dense<T>) struct buffer_scalar<T> {
   using type = std::remove_cv_t<typename T::value_type>;
 };
 template <eigen_dense T>
