@@ -25,7 +25,7 @@ chunk_plan make_chunk_plan(index_range range, std::uint64_t requested_chunk_size
     throw invalid_argument("index_range begin " + std::to_string(range.begin) + " is after end " +
                            std::to_string(range.end));
   }
-  // A chunk size above 2^63 is almost always a negative number converted to unsigned.
+  // A chunk size of 2^63 or more is almost always a negative number converted to unsigned.
   if (requested_chunk_size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     throw invalid_argument("chunk_size " + std::to_string(requested_chunk_size) +
                            " is too large (a negative value converted to unsigned?)");

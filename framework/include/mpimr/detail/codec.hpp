@@ -32,8 +32,11 @@ class byte_writer {
  public:
   explicit byte_writer(byte_buffer& out) noexcept : out_(out) {}
   void raw(const void* data, std::size_t bytes) {
-    const auto* first = static_cast<const std::byte*>(data);
-    out_.insert(out_.end(), first, first + bytes);
+    if (bytes == 0) return;
+    // resize + memcpy rather than insert: g++ 12 at -O3 reports false overflows for insert here.
+    const std::size_t old_size = out_.size();
+    out_.resize(old_size + bytes);
+    std::memcpy(out_.data() + old_size, data, bytes);
   }
   template <class T>
   requires std::is_trivially_copyable_v<T>
@@ -58,6 +61,16 @@ class byte_reader {
     return value;
   }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
+  [[nodiscard]] std::size_t remaining() const noexcept { return in_.size() - pos_; }
+  /// Reads a length prefix and checks that `count` elements of `element_size` bytes can follow, so
+  /// that a corrupt length fails here instead of allocating gigabytes first.
+  std::uint64_t length(std::size_t element_size) {
+    const auto count = pod<std::uint64_t>();
+    if (element_size != 0 && count > remaining() / element_size) {
+      throw error("mpimr: message claims " + std::to_string(count) + " elements but holds fewer");
+    }
+    return count;
+  }
 
  private:
   std::span<const std::byte> in_;
@@ -88,6 +101,14 @@ struct codec<T> {
   static void decode(byte_reader& r, T& m) {
     const auto rows = r.pod<std::int64_t>();
     const auto cols = r.pod<std::int64_t>();
+    const auto need = static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
+    if (rows < 0 || cols < 0 ||
+        (cols != 0 &&
+         static_cast<std::uint64_t>(rows) > UINT64_MAX / static_cast<std::uint64_t>(cols)) ||
+        need > r.remaining() / sizeof(typename T::Scalar)) {
+      throw error("mpimr: message claims a " + std::to_string(rows) + "x" + std::to_string(cols) +
+                  " matrix but holds less");
+    }
     m.resize(rows, cols);
     r.raw(m.data(), sizeof(typename T::Scalar) * static_cast<std::size_t>(m.size()));
   }
@@ -113,7 +134,7 @@ struct codec<std::vector<U, A>> {
     w.raw(v.data(), sizeof(U) * v.size());
   }
   static void decode(byte_reader& r, std::vector<U, A>& v) {
-    v.resize(r.pod<std::uint64_t>());
+    v.resize(r.length(sizeof(U)));
     r.raw(v.data(), sizeof(U) * v.size());
   }
 };
@@ -125,7 +146,7 @@ struct codec<std::string> {
     w.raw(s.data(), s.size());
   }
   static void decode(byte_reader& r, std::string& s) {
-    s.resize(r.pod<std::uint64_t>());
+    s.resize(r.length(1));
     r.raw(s.data(), s.size());
   }
 };
