@@ -191,6 +191,23 @@ TEST_F(reduce_test, EigenDenseTypes) {
   EXPECT_EQ(product(0, 1), 57.0);
 }
 
+TEST_F(reduce_test, EigenExpressionAsIdentityIsEvaluated) {
+  // VectorXd::Zero(3) is an expression type; the result must be a plain VectorXd.
+  auto v = mpimr::reduce(
+      ctx, index_range{0, 10}, Eigen::VectorXd::Zero(3),
+      [](const chunk& c) {
+        return Eigen::VectorXd(Eigen::VectorXd::Constant(3, static_cast<double>(c.size())));
+      },
+      std::plus<>{}, {.chunk_size = 3});
+  static_assert(std::is_same_v<decltype(v), Eigen::VectorXd>);
+  EXPECT_EQ(v, Eigen::VectorXd::Constant(3, 10.0));
+  auto w = mpimr::transform_reduce(
+      ctx, index_range{0, 4}, Eigen::Vector2d::Ones(), std::plus<>{},
+      [](std::uint64_t i) { return Eigen::Vector2d(static_cast<double>(i), 1.0); });
+  static_assert(std::is_same_v<decltype(w), Eigen::Vector2d>);
+  EXPECT_EQ(w, Eigen::Vector2d(7.0, 5.0));
+}
+
 TEST_F(reduce_test, VectorsAndArraysJoinElementWise) {
   auto v = mpimr::reduce(ctx, index_range{0, 100}, std::vector<double>(3, 0.0),
                          [](const chunk& c) {

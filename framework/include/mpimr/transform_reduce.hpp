@@ -16,11 +16,12 @@ namespace mpimr {
 /// Returns join(init, transform(range.begin) ⊕ ... ⊕ transform(range.end - 1)) on every rank, where
 /// ⊕ is `join` (associative). `init` is joined exactly once, on the left; it need not be an
 /// identity.
-template <class T, class Join, class Transform>
+template <class Init, class Join, class Transform, class T = detail::plain_type_t<Init>>
 requires std::invocable<Transform&, std::uint64_t> &&
     std::constructible_from<T, std::invoke_result_t<Transform&, std::uint64_t>> && join_for<Join, T>
-[[nodiscard]] T transform_reduce(context& ctx, index_range range, T init, Join join,
+[[nodiscard]] T transform_reduce(context& ctx, index_range range, Init&& init_value, Join join,
                                  Transform transform, const options& opts = {}) {
+  T init(std::forward<Init>(init_value));  // evaluates an Eigen expression; moved into the result
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(join, "transform_reduce join", request);
   detail::check_callable(transform, "transform_reduce transform", request);

@@ -22,6 +22,20 @@ concept mpi_scalar = std::is_arithmetic_v<T> || is_complex<T>::value;
 template <class T>
 concept eigen_dense = std::is_base_of_v<Eigen::PlainObjectBase<T>, T>;
 
+/// The value type a reduction returns for an identity of type T: the evaluated matrix for an Eigen
+/// expression (VectorXd::Zero(n)), T itself otherwise.
+template <class T>
+struct plain_type {
+  using type = std::remove_cvref_t<T>;
+};
+template <class T>
+requires std::is_base_of_v<Eigen::EigenBase<std::remove_cvref_t<T>>, std::remove_cvref_t<T>>
+struct plain_type<T> {
+  using type = typename std::remove_cvref_t<T>::PlainObject;
+};
+template <class T>
+using plain_type_t = typename plain_type<T>::type;
+
 template <class T>
 struct is_std_vector : std::false_type {};
 template <class U, class A>
