@@ -1,8 +1,8 @@
 // Cost of reducing a large Eigen vector with mpimr::reduce against a bare MPI_Allreduce of the same
-// buffer in the same process, one chunk per rank. The RESULT is for a body that hands its vector over
-// (std::move, as a body that computes its partial does): what is left is mpimr's own cost. For
-// comparison, INFO lines time a body that returns a copy of a vector it keeps, against a hand-written
-// "copy, then MPI_Allreduce in place", with the minor page faults per call of each.
+// buffer in the same process, one chunk per rank. The RESULT is for a body that hands its vector
+// over (std::move, as a body that computes its partial does): what is left is mpimr's own cost. For
+// comparison, INFO lines time a body that returns a copy of a vector it keeps, against a
+// hand-written "copy, then MPI_Allreduce in place", with the minor page faults per call of each.
 // Usage: bench_eigen_reduce [ELEMENTS [REPS]]; prints RESULT/INFO lines (run at 2 ranks).
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -66,10 +66,10 @@ int main(int argc, char** argv) {
     });
     handed_over = mine;
     measure(ctx.communicator(), seconds[moved_run], faults[moved_run], [&] {
-      moved_sum = mpimr::reduce(ctx, mpimr::index_range{0, ranks}, identity,
-                                [&](const mpimr::chunk&) { return std::move(handed_over); },
-                                std::plus<>{},
-                                {.schedule = mpimr::schedule::static_blocks, .chunk_size = 1});
+      moved_sum =
+          mpimr::reduce(ctx, mpimr::index_range{0, ranks}, identity,
+                        [&](const mpimr::chunk&) { return std::move(handed_over); }, std::plus<>{},
+                        {.schedule = mpimr::schedule::static_blocks, .chunk_size = 1});
     });
     measure(raw_comm, seconds[raw_run], faults[raw_run], [&] {
       MPI_Allreduce(mine.data(), raw_sum.data(), static_cast<int>(n), MPI_DOUBLE, MPI_SUM,
