@@ -32,8 +32,11 @@ std::uint64_t serial_loop(std::uint64_t chunks) {
 int main(int argc, char** argv) {
   mpimr::environment env{argc, argv};
   mpimr::context ctx;
-  const std::uint64_t chunks = argc > 1 ? std::stoull(argv[1]) : 10'000'000;
-  const int reps = argc > 2 ? std::stoi(argv[2]) : 5;
+  const auto chunks_arg = bench::count_arg(argc, argv, 1, 10'000'000);
+  const auto reps_arg = bench::count_arg(argc, argv, 2, 5);
+  if (!chunks_arg || !reps_arg) return 2;
+  const std::uint64_t chunks = *chunks_arg;
+  const int reps = static_cast<int>(*reps_arg);
   const std::uint64_t expected = chunks / 2;
   const MPI_Comm comm = ctx.communicator();
   const double ranks = ctx.size();

@@ -40,8 +40,11 @@ void measure(MPI_Comm comm, std::vector<double>& seconds, std::vector<double>& f
 int main(int argc, char** argv) {
   mpimr::environment env{argc, argv};
   mpimr::context ctx;
-  const Eigen::Index n = argc > 1 ? std::stol(argv[1]) : 1'000'000;
-  const int reps = argc > 2 ? std::stoi(argv[2]) : 41;
+  const auto n_arg = bench::count_arg(argc, argv, 1, 1'000'000);
+  const auto reps_arg = bench::count_arg(argc, argv, 2, 41);
+  if (!n_arg || !reps_arg) return 2;
+  const auto n = static_cast<Eigen::Index>(*n_arg);
+  const int reps = static_cast<int>(*reps_arg);
   const auto ranks = static_cast<std::uint64_t>(ctx.size());
 
   // Baselines on their own duplicate, as mpimr works on its own.

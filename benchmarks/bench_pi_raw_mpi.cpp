@@ -10,14 +10,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.hpp"
 #include "kernel.hpp"  // apps/pi/kernel.hpp
-
-namespace {
-
-// Counts such as 5e8 are exact in a double; good enough for a benchmark's own arguments.
-std::uint64_t count_arg(const char* text) { return static_cast<std::uint64_t>(std::stod(text)); }
-
-}  // namespace
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
@@ -25,13 +19,15 @@ int main(int argc, char** argv) {
   int ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (argc != 3) {
-    if (rank == 0) std::fprintf(stderr, "usage: bench_pi_raw_mpi SAMPLES SEED\n");
+  const auto n_arg = bench::count_arg(argc, argv, 1, 0);
+  const auto seed_arg = bench::count_arg(argc, argv, 2, 0);
+  if (argc != 3 || !n_arg || !seed_arg) {
+    if (rank == 0 && argc != 3) std::fprintf(stderr, "usage: bench_pi_raw_mpi SAMPLES SEED\n");
     MPI_Finalize();
     return 2;
   }
-  const std::uint64_t n = count_arg(argv[1]);
-  const std::uint64_t seed = count_arg(argv[2]);
+  const std::uint64_t n = *n_arg;
+  const std::uint64_t seed = *seed_arg;
 
   // mpimr's automatic chunk size (about 16384 chunks), so chunk ids and random streams match the
   // app.

@@ -6,6 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <vector>
 
 namespace bench {
@@ -21,6 +26,22 @@ double timed(MPI_Comm comm, Fn&& fn) {
   double local = mine.count();
   MPI_Allreduce(&local, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm);
   return slowest;
+}
+
+/// argv[index] as a positive whole count ("1000", "1e7"), `fallback` when absent; nullopt after a
+/// one-line message on stderr when it is not one. Doubles are exact for any count a benchmark uses.
+inline std::optional<std::uint64_t> count_arg(int argc, char** argv, int index,
+                                              std::uint64_t fallback) {
+  if (argc <= index) return fallback;
+  char* end = nullptr;
+  const double value = std::strtod(argv[index], &end);
+  if (end == argv[index] || *end != '\0' || !(value >= 1) || value > 1e18 ||
+      std::floor(value) != value) {
+    std::fprintf(stderr, "%s: argument %d '%s' is not a positive whole number\n", argv[0], index,
+                 argv[index]);
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(value);
 }
 
 inline double median(std::vector<double> values) {
