@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <utility>
@@ -112,6 +113,96 @@ std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local) {
     all[r].assign(joined.begin() + displacements[r], joined.begin() + displacements[r] + counts[r]);
   }
   return all;
+}
+
+namespace {
+
+std::vector<byte_buffer> alltoall_point_to_point(MPI_Comm comm,
+                                                 const std::vector<byte_buffer>& outgoing,
+                                                 const std::vector<std::uint64_t>& incoming_sizes,
+                                                 std::uint64_t piece) {
+  const auto size = static_cast<int>(outgoing.size());
+  std::vector<byte_buffer> incoming(outgoing.size());
+  std::vector<MPI_Request> requests;
+  // Every piece of every pair is posted at once: receives first, so sends never wait on buffering.
+  auto post = [&](std::byte* data, std::uint64_t total, int peer, bool send) {
+    for (std::uint64_t offset = 0; offset < total;) {
+      const int n = piece_count(total - offset, piece);
+      MPI_Request request = MPI_REQUEST_NULL;
+      if (send) {
+        MPI_Isend(data + offset, n, MPI_BYTE, peer, tag_exchange, comm, &request);
+      } else {
+        MPI_Irecv(data + offset, n, MPI_BYTE, peer, tag_exchange, comm, &request);
+      }
+      requests.push_back(request);
+      offset += static_cast<std::uint64_t>(n);
+    }
+  };
+  for (int source = 0; source < size; ++source) {
+    auto& buffer = incoming[static_cast<std::size_t>(source)];
+    buffer.resize(incoming_sizes[static_cast<std::size_t>(source)]);
+    post(buffer.data(), buffer.size(), source, false);
+  }
+  for (int dest = 0; dest < size; ++dest) {
+    const auto& buffer = outgoing[static_cast<std::size_t>(dest)];
+    // MPI does not write through a send buffer; the cast only satisfies the shared helper.
+    post(const_cast<std::byte*>(buffer.data()), buffer.size(), dest, true);
+  }
+  MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
+  return incoming;
+}
+
+}  // namespace
+
+std::vector<byte_buffer> alltoall_bytes(MPI_Comm comm, const std::vector<byte_buffer>& outgoing,
+                                        std::uint64_t int_limit, std::uint64_t piece) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  if (outgoing.size() != static_cast<std::size_t>(size)) {
+    throw invalid_argument("alltoall_bytes: " + std::to_string(outgoing.size()) + " buffers for " +
+                           std::to_string(size) + " ranks");
+  }
+  std::vector<std::uint64_t> send_sizes(outgoing.size());
+  for (std::size_t d = 0; d < outgoing.size(); ++d) send_sizes[d] = outgoing[d].size();
+  std::vector<std::uint64_t> recv_sizes(outgoing.size());
+  MPI_Alltoall(send_sizes.data(), 1, MPI_UINT64_T, recv_sizes.data(), 1, MPI_UINT64_T, comm);
+  std::uint64_t send_total = 0;
+  std::uint64_t recv_total = 0;
+  for (std::size_t r = 0; r < outgoing.size(); ++r) {
+    send_total += send_sizes[r];
+    recv_total += recv_sizes[r];
+  }
+  // Every rank must take the same path: agree on whether any rank's totals exceed an int.
+  int too_big = send_total > int_limit || recv_total > int_limit ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &too_big, 1, MPI_INT, MPI_MAX, comm);
+  if (too_big != 0) return alltoall_point_to_point(comm, outgoing, recv_sizes, piece);
+
+  std::vector<int> send_counts(outgoing.size());
+  std::vector<int> send_displacements(outgoing.size());
+  std::vector<int> recv_counts(outgoing.size());
+  std::vector<int> recv_displacements(outgoing.size());
+  byte_buffer packed(send_total);
+  int send_offset = 0;
+  int recv_offset = 0;
+  for (std::size_t r = 0; r < outgoing.size(); ++r) {
+    send_counts[r] = static_cast<int>(send_sizes[r]);
+    send_displacements[r] = send_offset;
+    if (!outgoing[r].empty())
+      std::memcpy(packed.data() + send_offset, outgoing[r].data(), outgoing[r].size());
+    send_offset += send_counts[r];
+    recv_counts[r] = static_cast<int>(recv_sizes[r]);
+    recv_displacements[r] = recv_offset;
+    recv_offset += recv_counts[r];
+  }
+  byte_buffer received(recv_total);
+  MPI_Alltoallv(packed.data(), send_counts.data(), send_displacements.data(), MPI_BYTE,
+                received.data(), recv_counts.data(), recv_displacements.data(), MPI_BYTE, comm);
+  std::vector<byte_buffer> incoming(outgoing.size());
+  for (std::size_t r = 0; r < outgoing.size(); ++r) {
+    incoming[r].assign(received.begin() + recv_displacements[r],
+                       received.begin() + recv_displacements[r] + recv_counts[r]);
+  }
+  return incoming;
 }
 
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,

@@ -8,6 +8,7 @@
 #include <mpimr/mpimr.hpp>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -68,6 +69,36 @@ TEST_F(transport_test, AllgatherKeepsRankOrder) {
   ASSERT_EQ(all.size(), static_cast<std::size_t>(ctx.size()));
   for (int r = 0; r < ctx.size(); ++r)
     EXPECT_EQ(all[static_cast<std::size_t>(r)], pattern(static_cast<std::size_t>(r) * 5 + 1, r));
+}
+
+// Rank s sends rank d a buffer whose length and bytes depend on (s, d), some of them empty.
+std::size_t exchange_length(int source, int dest) {
+  return static_cast<std::size_t>((source * 7 + dest * 13) % 5) * 37;
+}
+
+TEST_F(transport_test, AllToAllDeliversEveryPairBothWays) {
+  // The defaults take MPI_Alltoallv; a 100-byte int limit with 16-byte pieces forces the split
+  // point-to-point path on the same data.
+  for (const auto& [int_limit, piece] :
+       {std::pair<std::uint64_t, std::uint64_t>{INT32_MAX, 1U << 30U},
+        std::pair<std::uint64_t, std::uint64_t>{100, 16}}) {
+    std::vector<byte_buffer> outgoing;
+    for (int d = 0; d < ctx.size(); ++d) {
+      outgoing.push_back(pattern(exchange_length(ctx.rank(), d), ctx.rank() * 100 + d));
+    }
+    const auto incoming = mpimr::detail::alltoall_bytes(comm(), outgoing, int_limit, piece);
+    ASSERT_EQ(incoming.size(), static_cast<std::size_t>(ctx.size()));
+    for (int s = 0; s < ctx.size(); ++s) {
+      EXPECT_EQ(incoming[static_cast<std::size_t>(s)],
+                pattern(exchange_length(s, ctx.rank()), s * 100 + ctx.rank()))
+          << "from rank " << s << " with int limit " << int_limit;
+    }
+  }
+}
+
+TEST_F(transport_test, AllToAllRejectsAWrongBufferCount) {
+  std::vector<byte_buffer> too_many(static_cast<std::size_t>(ctx.size()) + 1);
+  EXPECT_THROW((void)mpimr::detail::alltoall_bytes(comm(), too_many), mpimr::invalid_argument);
 }
 
 TEST_F(transport_test, OrderedTreeReductionKeepsRankOrder) {

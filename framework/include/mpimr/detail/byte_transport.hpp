@@ -19,6 +19,7 @@ enum message_tag : int {
   tag_service_request = 102,
   tag_service_reply = 103,
   tag_tree = 104,
+  tag_exchange = 105,
 };
 
 /// Largest piece sent in one MPI call; MPI counts are int.
@@ -35,6 +36,15 @@ void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data,
 
 /// Every rank ends with every rank's buffer, in rank order.
 [[nodiscard]] std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local);
+
+/// All-to-all of byte buffers: `outgoing[d]` goes to rank d; returns what each rank sent this one,
+/// indexed by source. Uses MPI_Alltoallv while every count and displacement fits an int, and split
+/// point-to-point messages otherwise (`int_limit` lowers that threshold for tests). One call is one
+/// shuffle round; callers bound its size by what they put in `outgoing`.
+[[nodiscard]] std::vector<byte_buffer> alltoall_bytes(
+    MPI_Comm comm, const std::vector<byte_buffer>& outgoing,
+    std::uint64_t int_limit = static_cast<std::uint64_t>(INT32_MAX),
+    std::uint64_t piece = max_message_piece);
 
 /// MPI_Allreduce for raw buffers of any element count, split into pieces MPI can count.
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
