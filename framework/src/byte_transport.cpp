@@ -205,6 +205,17 @@ std::vector<byte_buffer> alltoall_bytes(MPI_Comm comm, const std::vector<byte_bu
   return incoming;
 }
 
+void throw_first_failure(MPI_Comm comm, const std::optional<std::string>& failure) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int root = failure ? rank : INT_MAX;
+  MPI_Allreduce(MPI_IN_PLACE, &root, 1, MPI_INT, MPI_MIN, comm);
+  byte_buffer message;
+  if (rank == root) message = to_bytes(*failure);
+  bcast_bytes(comm, root, message);
+  throw task_error(root, task_error::no_chunk, from_bytes<std::string>(message));
+}
+
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
                         std::size_t type_size, MPI_Op op, std::uint64_t piece) {
   auto* bytes = static_cast<std::byte*>(data);

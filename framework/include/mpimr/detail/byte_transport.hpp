@@ -5,7 +5,9 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "mpimr/detail/codec.hpp"
@@ -45,6 +47,11 @@ void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data,
     MPI_Comm comm, const std::vector<byte_buffer>& outgoing,
     std::uint64_t int_limit = static_cast<std::uint64_t>(INT32_MAX),
     std::uint64_t piece = max_message_piece);
+
+/// Called on every rank once all know that some rank failed outside a chunk (`failure` holds this
+/// rank's message, if it failed): throws mpimr::task_error naming the lowest failing rank,
+/// everywhere.
+[[noreturn]] void throw_first_failure(MPI_Comm comm, const std::optional<std::string>& failure);
 
 /// MPI_Allreduce for raw buffers of any element count, split into pieces MPI can count.
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
