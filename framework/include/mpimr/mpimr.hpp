@@ -10,6 +10,7 @@
 #include "mpimr/index_range.hpp"
 #include "mpimr/joins.hpp"
 #include "mpimr/map.hpp"
+#include "mpimr/map_reduce_by_key.hpp"
 #include "mpimr/options.hpp"
 #include "mpimr/reduce.hpp"
 #include "mpimr/transform_reduce.hpp"

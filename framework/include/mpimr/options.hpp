@@ -31,6 +31,9 @@ struct options {
   /// When true, reductions join partial results in a fixed tree over chunk ids, so the result is
   /// bitwise identical for any rank count and schedule, also for floating-point joins.
   bool deterministic = false;
+  /// Key-value shuffles send at most about this many bytes per rank per round (0: 64 MiB), so that
+  /// the exchange buffers stay bounded however large the input.
+  std::uint64_t shuffle_round_bytes = 0;
 };
 
 }  // namespace mpimr

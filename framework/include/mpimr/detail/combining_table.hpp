@@ -52,6 +52,11 @@ class combining_table {
     return out;
   }
 
+  using map_type = std::unordered_map<K, V, stable_hasher<K>>;
+
+  /// Hands over the entries, leaving the table empty.
+  [[nodiscard]] map_type take_entries() noexcept { return std::exchange(entries_, map_type{}); }
+
   template <class F>
   void for_each(F&& f) const {
     for (const auto& [key, value] : entries_) f(key, value);

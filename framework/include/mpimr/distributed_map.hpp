@@ -1,0 +1,100 @@
+// The result of a key-value map-reduce: each rank holds the keys it owns. Iterate the local part
+// freely; the helpers that look at all keys are collective.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "mpimr/context.hpp"
+#include "mpimr/detail/byte_transport.hpp"
+#include "mpimr/detail/codec.hpp"
+#include "mpimr/detail/combining_table.hpp"
+
+namespace mpimr {
+
+/// Keeps a pointer to its context: use it while the context lives.
+template <class K, class V>
+class distributed_map {
+ public:
+  using local_map = std::unordered_map<K, V, detail::stable_hasher<K>>;
+
+  distributed_map(context& ctx, local_map local) : ctx_(&ctx), local_(std::move(local)) {}
+
+  /// The keys this rank owns, with their combined values.
+  [[nodiscard]] const local_map& local() const noexcept { return local_; }
+  [[nodiscard]] auto begin() const noexcept { return local_.begin(); }
+  [[nodiscard]] auto end() const noexcept { return local_.end(); }
+  [[nodiscard]] std::uint64_t local_size() const noexcept { return local_.size(); }
+
+  /// Number of distinct keys over all ranks. Collective.
+  [[nodiscard]] std::uint64_t size() const {
+    std::uint64_t total = local_.size();
+    MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_UINT64_T, MPI_SUM, ctx_->communicator());
+    return total;
+  }
+
+  /// Every (key, value) of every rank, sorted by key, on every rank. Collective.
+  [[nodiscard]] std::vector<std::pair<K, V>> gather_sorted() const {
+    std::vector<std::pair<K, V>> all;
+    for (const auto& from : detail::allgather_bytes(ctx_->communicator(), encode_local())) {
+      detail::for_each_record<K, V>(
+          from, [&](K&& k, V&& v) { all.emplace_back(std::move(k), std::move(v)); });
+    }
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return all;
+  }
+
+  /// The k entries with the largest values (ties broken by the smaller key), on every rank. Each
+  /// rank sends only its own top k. Collective.
+  [[nodiscard]] std::vector<std::pair<K, V>> top_k(std::uint64_t k) const {
+    auto better = [](const std::pair<K, V>& a, const std::pair<K, V>& b) {
+      return b.second < a.second || (!(a.second < b.second) && a.first < b.first);
+    };
+    std::vector<std::pair<K, V>> mine(local_.begin(), local_.end());
+    keep_best(mine, k, better);
+    byte_buffer encoded;
+    detail::byte_writer writer(encoded);
+    for (const auto& [key, value] : mine) {
+      detail::encode(writer, key);
+      detail::encode(writer, value);
+    }
+    std::vector<std::pair<K, V>> all;
+    for (const auto& from : detail::allgather_bytes(ctx_->communicator(), std::move(encoded))) {
+      detail::for_each_record<K, V>(
+          from, [&](K&& key, V&& value) { all.emplace_back(std::move(key), std::move(value)); });
+    }
+    keep_best(all, k, better);
+    return all;
+  }
+
+ private:
+  using byte_buffer = detail::byte_buffer;
+
+  template <class Better>
+  static void keep_best(std::vector<std::pair<K, V>>& entries, std::uint64_t k, Better better) {
+    const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(k, entries.size()));
+    std::partial_sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(keep),
+                      entries.end(), better);
+    entries.resize(keep);
+  }
+
+  [[nodiscard]] byte_buffer encode_local() const {
+    byte_buffer out;
+    detail::byte_writer writer(out);
+    for (const auto& [key, value] : local_) {
+      detail::encode(writer, key);
+      detail::encode(writer, value);
+    }
+    return out;
+  }
+
+  context* ctx_;
+  local_map local_;
+};
+
+}  // namespace mpimr
