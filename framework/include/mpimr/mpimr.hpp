@@ -13,4 +13,5 @@
 #include "mpimr/map_reduce_by_key.hpp"
 #include "mpimr/options.hpp"
 #include "mpimr/reduce.hpp"
+#include "mpimr/text_input.hpp"
 #include "mpimr/transform_reduce.hpp"
