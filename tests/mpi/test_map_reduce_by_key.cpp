@@ -2,10 +2,15 @@
 // (down to one record per round), index ranges and item lists; plus the distributed_map helpers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mpimr/mpimr.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -95,6 +100,48 @@ TEST(map_reduce_by_key_test, TopKMatchesSerialSortWithTiesByKey) {
                                                  std::min<std::uint64_t>(k, expected.size())));
     EXPECT_EQ(top, want) << "k = " << k;
   }
+}
+
+TEST(map_reduce_by_key_test, SumOfValuesAndSortedFile) {
+  mpimr::context ctx;
+  const std::uint64_t n = 5000;
+  const auto reference = serial_counts(n);
+  const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
+      ctx, index_range{0, n}, [](std::uint64_t i, const auto& emit) { emit(word(i), 1); },
+      std::plus<>{});
+  EXPECT_EQ(counts.reduce_values(0), n);
+  EXPECT_EQ(counts.reduce_values(0, mpimr::maximum{}),
+            std::max_element(reference.begin(), reference.end(), [](const auto& a, const auto& b) {
+              return a.second < b.second;
+            })->second);
+
+  // Rank 0 names the file for everybody.
+  std::string name = std::filesystem::temp_directory_path() / "mpimr-sorted-";
+  if (ctx.rank() == 0) name.append(std::to_string(std::random_device{}()));
+  name.resize(200, '\0');
+  MPI_Bcast(name.data(), 200, MPI_CHAR, 0, MPI_COMM_WORLD);
+  const std::filesystem::path path(name.c_str());
+  auto format = [](std::string& out, const std::string& k, std::uint64_t v) {
+    out.append(k).append("\t").append(std::to_string(v)).append("\n");
+  };
+  counts.write_sorted(path, format);
+  std::string expected;
+  for (const auto& [k, v] : reference) format(expected, k, v);
+  std::ifstream in(path, std::ios::binary);
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, expected);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (ctx.rank() == 0) std::filesystem::remove(path);
+
+  // An unwritable place fails on every rank and leaves nothing behind.
+  const std::filesystem::path nowhere = path.string() + "-missing-folder/out.tsv";
+  try {
+    counts.write_sorted(nowhere, format);
+    ADD_FAILURE() << "no exception";
+  } catch (const mpimr::error& e) {
+    EXPECT_NE(std::string(e.what()).find(nowhere.string()), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(nowhere));
 }
 
 TEST(map_reduce_by_key_test, MapperExceptionFailsEveryRank) {

@@ -4,15 +4,23 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <filesystem>
 #include <functional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "mpimr/context.hpp"
+#include "mpimr/detail/atomic_file.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/combining_table.hpp"
+#include "mpimr/errors.hpp"
+#include "mpimr/index_range.hpp"
+#include "mpimr/options.hpp"
+#include "mpimr/reduce.hpp"
 
 namespace mpimr {
 
@@ -47,6 +55,51 @@ class distributed_map {
     std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     return all;
+  }
+
+  /// Joins every value of every rank (std::plus<> sums them), on every rank. Collective.
+  template <class Join = std::plus<>>
+  [[nodiscard]] V reduce_values(V identity, Join join = {}) const {
+    // One chunk per rank, and rank r runs chunk r under static blocks: each folds its own part.
+    const auto ranks = static_cast<std::uint64_t>(ctx_->size());
+    return mpimr::reduce(*ctx_, index_range{0, ranks}, identity,
+                         [&](const chunk&) {
+                           V acc = identity;
+                           for (const auto& entry : local_)
+                             acc = join(std::move(acc), entry.second);
+                           return acc;
+                         },
+                         join, {.schedule = schedule::static_blocks, .chunk_size = 1});
+  }
+
+  /// Writes every entry sorted by key into one file, through `format(std::string& out, key,
+  /// value)`, which appends one record to `out`. Rank 0 writes; the file appears whole or not at
+  /// all. Throws mpimr::error naming the file on every rank if the write failed. Collective.
+  template <class Format>
+  void write_sorted(const std::filesystem::path& path, Format format) const {
+    const auto all = gather_sorted();
+    std::string failure;
+    if (ctx_->rank() == 0) {
+      try {
+        detail::atomic_file file(path);
+        std::string buffer;
+        for (const auto& [key, value] : all) {
+          format(buffer, key, value);
+          if (buffer.size() >= (std::size_t{1} << 20U)) {
+            file.write(buffer);
+            buffer.clear();
+          }
+        }
+        file.write(buffer);
+        file.commit();
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    }
+    byte_buffer report = detail::to_bytes(failure);
+    detail::bcast_bytes(ctx_->communicator(), 0, report);
+    failure = detail::from_bytes<std::string>(report);
+    if (!failure.empty()) throw error(failure);
   }
 
   /// The k entries with the largest values (ties broken by the smaller key), on every rank. Each
