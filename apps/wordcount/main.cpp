@@ -3,25 +3,21 @@
 // words. The counts are exact integers, so any rank count, schedule and split size gives the same
 // output.
 #include <fmt/core.h>
-#include <mpi.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <exception>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <mpimr/mpimr.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
+
+#include "../common/app_support.hpp"
 
 namespace {
 
@@ -33,25 +29,9 @@ struct settings {
   mpimr::schedule schedule = mpimr::schedule::automatic;
 };
 
-/// Either settings to run with, or the exit code to leave with (0 after --help, 2 on bad
-/// arguments).
-struct parsed {
-  std::optional<settings> run;
-  int exit_code = 0;
-};
-
-/// A positive decimal integer that fits in 64 bits, digits only.
-std::optional<std::uint64_t> parse_positive(std::string_view text) {
-  std::uint64_t value = 0;
-  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value == 0) return std::nullopt;
-  return value;
-}
-
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
 /// talking; only `print` (rank 0) says anything.
-parsed parse_arguments(int argc, char** argv, bool print) {
+app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   std::vector<std::string> inputs;
   std::string output;
   std::string top_text;
@@ -80,16 +60,10 @@ parsed parse_arguments(int argc, char** argv, bool print) {
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "wordcount: {}\n", message);
-    return parsed{std::nullopt, 2};
+    return app::parsed<settings>{std::nullopt, 2};
   };
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {  // --help
-      if (print) fmt::print("{}", app.help());
-      return parsed{std::nullopt, 0};
-    }
-    return fail(e.what());
+  if (const auto exit_code = app::parse_command_line(app, argc, argv, print, "wordcount")) {
+    return {std::nullopt, *exit_code};
   }
 
   settings s;
@@ -98,21 +72,21 @@ parsed parse_arguments(int argc, char** argv, bool print) {
     if (output.empty()) return fail("--output: the file name is empty");
     s.output = output;
   }
+  constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();
   if (app.count("--top") != 0) {
-    s.top = parse_positive(top_text);
-    if (!s.top) return fail(fmt::format("--top: value '{}' is not a positive integer", top_text));
+    std::uint64_t k = 0;
+    if (auto bad = app::check_count("--top", top_text, no_limit, false, k)) return fail(*bad);
+    s.top = k;
   }
-  const auto split = parse_positive(split_text);
-  if (!split) {
-    return fail(fmt::format("--split-bytes: value '{}' is not a positive integer", split_text));
+  if (auto bad = app::check_count("--split-bytes", split_text, no_limit, false, s.split_bytes)) {
+    return fail(*bad);
   }
-  s.split_bytes = *split;
   try {
     s.schedule = mpimr::parse_schedule(schedule_text);
   } catch (const mpimr::invalid_argument& e) {
     return fail(fmt::format("--schedule: {}", e.what()));
   }
-  return parsed{s, 0};
+  return {s, 0};
 }
 
 constexpr bool is_letter(char c) noexcept {
@@ -166,24 +140,5 @@ int run(mpimr::context& ctx, const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    // Every return below runs the destructors, so MPI is finalized cleanly on every path and mpirun
-    // reports our exit code instead of an abort.
-    mpimr::environment env{argc, argv};
-    mpimr::context ctx;
-    const parsed args = parse_arguments(argc, argv, ctx.rank() == 0);
-    if (!args.run) return args.exit_code;
-    try {
-      return run(ctx, *args.run);
-    } catch (const mpimr::invalid_argument& e) {  // bad inputs: thrown on every rank alike
-      if (ctx.rank() == 0) fmt::print(stderr, "wordcount: {}\n", e.what());
-      return 2;
-    } catch (const mpimr::error& e) {  // thrown on every rank alike: one line is enough
-      if (ctx.rank() == 0) fmt::print(stderr, "wordcount: {}\n", e.what());
-      return 1;
-    }
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "wordcount: {}\n", e.what());
-    return 1;
-  }
+  return app::app_main("wordcount", argc, argv, parse_arguments, run);
 }
