@@ -47,11 +47,7 @@ class distributed_map {
 
   /// Every (key, value) of every rank, sorted by key, on every rank. Collective.
   [[nodiscard]] std::vector<std::pair<K, V>> gather_sorted() const {
-    std::vector<std::pair<K, V>> all;
-    for (const auto& from : detail::allgather_bytes(ctx_->communicator(), encode_local())) {
-      detail::for_each_record<K, V>(
-          from, [&](K&& k, V&& v) { all.emplace_back(std::move(k), std::move(v)); });
-    }
+    auto all = gather_everywhere(local_);
     std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     return all;
@@ -110,17 +106,7 @@ class distributed_map {
     };
     std::vector<std::pair<K, V>> mine(local_.begin(), local_.end());
     keep_best(mine, k, better);
-    byte_buffer encoded;
-    detail::byte_writer writer(encoded);
-    for (const auto& [key, value] : mine) {
-      detail::encode(writer, key);
-      detail::encode(writer, value);
-    }
-    std::vector<std::pair<K, V>> all;
-    for (const auto& from : detail::allgather_bytes(ctx_->communicator(), std::move(encoded))) {
-      detail::for_each_record<K, V>(
-          from, [&](K&& key, V&& value) { all.emplace_back(std::move(key), std::move(value)); });
-    }
+    auto all = gather_everywhere(mine);
     keep_best(all, k, better);
     return all;
   }
@@ -136,14 +122,22 @@ class distributed_map {
     entries.resize(keep);
   }
 
-  [[nodiscard]] byte_buffer encode_local() const {
-    byte_buffer out;
-    detail::byte_writer writer(out);
-    for (const auto& [key, value] : local_) {
+  /// Every rank's `entries` (any range of key-value pairs), concatenated in rank order, on every
+  /// rank.
+  template <class Entries>
+  [[nodiscard]] std::vector<std::pair<K, V>> gather_everywhere(const Entries& entries) const {
+    byte_buffer encoded;
+    detail::byte_writer writer(encoded);
+    for (const auto& [key, value] : entries) {
       detail::encode(writer, key);
       detail::encode(writer, value);
     }
-    return out;
+    std::vector<std::pair<K, V>> all;
+    for (const auto& from : detail::allgather_bytes(ctx_->communicator(), std::move(encoded))) {
+      detail::for_each_record<K, V>(
+          from, [&](K&& key, V&& value) { all.emplace_back(std::move(key), std::move(value)); });
+    }
+    return all;
   }
 
   context* ctx_;
