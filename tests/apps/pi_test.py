@@ -10,21 +10,17 @@ Exit status 0 = pass; a failure prints the command line that failed, so it can b
 import argparse
 import math
 import shlex
-import subprocess
 import sys
+
+import app_launch
+from app_launch import fail
 
 SEED = "12345"
 
 
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
 
 def run(launcher, np, app_args, timeout=90):
-    cmd = [part.replace("{np}", str(np)) for part in launcher] + app_args
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    return cmd, proc
+    return app_launch.run(launcher, np, app_args, timeout, text=True)
 
 
 def fields(cmd, proc):
@@ -127,16 +123,7 @@ def main():
     parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--schedule", default="dynamic")
     parser.add_argument("--chunk-size", default="1000", help="0: mpimr's automatic choice")
-    # Split at "--" by hand: argparse.REMAINDER would swallow the options after CHECK too.
-    argv = sys.argv[1:]
-    if "--" not in argv:
-        parser.error("missing '--' before the launcher")
-    split = argv.index("--")
-    opts = parser.parse_args(argv[:split])
-    launcher = argv[split + 1:]
-    if "{pi}" not in launcher or not any("{np}" in part for part in launcher):
-        parser.error("the launcher needs {np} and {pi} placeholders")
-    launcher = [opts.pi if part == "{pi}" else part for part in launcher]
+    opts, launcher = app_launch.parse_with_launcher(parser, "{pi}", "pi")
     if opts.check == "same_bits":
         check_same_bits(launcher, opts.ranks, opts.schedule, opts.chunk_size)
     elif opts.check == "accuracy":

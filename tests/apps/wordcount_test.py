@@ -19,20 +19,17 @@ import subprocess
 import sys
 import tempfile
 
+import app_launch
+from app_launch import fail
+
 SKIP = 77
 PIPELINE = ("LC_ALL=C tr -cs 'A-Za-z' '\\n' < \"$1\" | LC_ALL=C tr 'A-Z' 'a-z' | grep -v '^$' "
             "| LC_ALL=C sort | uniq -c")
 
 
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
 
 def run(launcher, np, app_args, timeout=120):
-    cmd = [part.replace("{np}", str(np)) for part in launcher] + app_args
-    proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
-    return cmd, proc
+    return app_launch.run(launcher, np, app_args, timeout, text=False)
 
 
 def reference(files):
@@ -207,16 +204,7 @@ def main():
     parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--splits", type=int, nargs="+", default=[7, 1048576])
     parser.add_argument("--corpus", choices=["generated", "licenses"], default="generated")
-    # Split at "--" by hand: argparse.REMAINDER would swallow the options after CHECK too.
-    argv = sys.argv[1:]
-    if "--" not in argv:
-        parser.error("missing '--' before the launcher")
-    split = argv.index("--")
-    opts = parser.parse_args(argv[:split])
-    launcher = argv[split + 1:]
-    if "{app}" not in launcher or not any("{np}" in part for part in launcher):
-        parser.error("the launcher needs {np} and {app} placeholders")
-    launcher = [opts.app if part == "{app}" else part for part in launcher]
+    opts, launcher = app_launch.parse_with_launcher(parser, "{app}", "app")
     with tempfile.TemporaryDirectory() as corpus_dir:
         if opts.corpus == "licenses":
             files = license_files()
