@@ -26,6 +26,7 @@ struct settings {
   std::optional<std::string> output;
   std::optional<std::uint64_t> top;
   std::uint64_t split_bytes = std::uint64_t{8} << 20U;
+  std::uint64_t shuffle_bytes = 0;  // 0: mpimr's default
   mpimr::schedule schedule = mpimr::schedule::automatic;
 };
 
@@ -36,6 +37,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   std::string output;
   std::string top_text;
   std::string split_text = "8388608";
+  std::string shuffle_text = "0";
   std::string schedule_text = "auto";
   CLI::App app{
       "Counts words (maximal runs of ASCII letters, lowercased) in text files and folders. "
@@ -51,6 +53,11 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   app.add_option("--top", top_text, "Print the K most frequent words as 'count<TAB>word' lines")
       ->type_name("K");
   app.add_option("--split-bytes", split_text, "Bytes per unit of work handed to a rank")
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--shuffle-bytes", shuffle_text,
+                 "Memory budget per rank for the word table and the exchange buffers, in bytes "
+                 "(0: mpimr's default, 64 MiB)")
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
@@ -79,6 +86,10 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     s.top = k;
   }
   if (auto bad = app::check_count("--split-bytes", split_text, no_limit, false, s.split_bytes)) {
+    return fail(*bad);
+  }
+  if (auto bad =
+          app::check_count("--shuffle-bytes", shuffle_text, no_limit, true, s.shuffle_bytes)) {
     return fail(*bad);
   }
   try {
@@ -111,7 +122,7 @@ int run(mpimr::context& ctx, const settings& s) {
   };
   const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
       ctx, mpimr::text_input{s.inputs, s.split_bytes}, mapper, std::plus<>{},
-      {.schedule = s.schedule});
+      {.schedule = s.schedule, .shuffle_round_bytes = s.shuffle_bytes});
 
   const bool root = ctx.rank() == 0;
   if (s.output) {
