@@ -122,7 +122,7 @@ int run(mpimr::context& ctx, const settings& s) {
   };
   const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
       ctx, mpimr::text_input{s.inputs, s.split_bytes}, mapper, std::plus<>{},
-      {.schedule = s.schedule, .shuffle_round_bytes = s.shuffle_bytes});
+      {.schedule = s.schedule, .shuffle_buffer_bytes = s.shuffle_bytes});
 
   const bool root = ctx.rank() == 0;
   if (s.output) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "context_state.hpp"
+#include "mpimr/detail/function_ref.hpp"
 #include "mpimr/options.hpp"
 
 namespace mpimr::detail {
@@ -43,8 +44,12 @@ class chunk_source {
   virtual id_batch next() = 0;
   /// This rank stops: a shared dispenser stops handing out work to everybody.
   virtual void cancel() {}
-  /// Called once after the loop, on every path; remote sources say goodbye here.
-  virtual void finish() {}
+  /// Answers other ranks' pending requests now, if this rank serves them between its own chunks;
+  /// called by code that waits for other ranks in the middle of a chunk.
+  virtual void serve() {}
+  /// Called once after the loop, on every path; remote sources say goodbye here, a host waits for
+  /// its clients' goodbyes and calls `idle` while it waits.
+  virtual void finish(function_ref<void()> idle) { static_cast<void>(idle); }
 };
 
 struct source_request {

@@ -58,6 +58,7 @@ context::context(MPI_Comm comm) : state_(std::make_unique<detail::context_state>
     throw invalid_argument("mpimr::context: the communicator is MPI_COMM_NULL");
   auto& s = *state_;
   MPI_Comm_dup(comm, &s.comm);
+  MPI_Comm_dup(comm, &s.exchange_comm);
   MPI_Comm_rank(s.comm, &s.rank);
   MPI_Comm_size(s.comm, &s.size);
   MPI_Comm_split_type(s.comm, MPI_COMM_TYPE_SHARED, s.rank, MPI_INFO_NULL, &s.node_comm);
@@ -78,6 +79,7 @@ detail::context_state::~context_state() {
   if (!mpi_is_running()) return;
   if (node_window != MPI_WIN_NULL) MPI_Win_free(&node_window);
   if (node_comm != MPI_COMM_NULL) MPI_Comm_free(&node_comm);
+  if (exchange_comm != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm);
   if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
 }
 

@@ -7,6 +7,8 @@
 
 namespace mpimr::detail {
 
+class chunk_source;
+
 /// How dynamic and guided schedules hand out chunks.
 enum class dispenser_kind {
   /// A counter in an MPI-3 shared-memory window, advanced with CPU atomics: ~0.1 us per chunk and
@@ -33,7 +35,10 @@ struct context_state {
   context_state& operator=(const context_state&) = delete;
   ~context_state();
 
-  MPI_Comm comm = MPI_COMM_NULL;       // duplicate of the caller's communicator
+  MPI_Comm comm = MPI_COMM_NULL;  // duplicate of the caller's communicator
+  // A second duplicate for the key-value exchange, whose receivers probe for any tag from any
+  // source and must never take a scheduler or collective message by mistake.
+  MPI_Comm exchange_comm = MPI_COMM_NULL;
   MPI_Comm node_comm = MPI_COMM_NULL;  // ranks sharing memory with this one
   int rank = 0;
   int size = 1;
@@ -46,6 +51,9 @@ struct context_state {
   MPI_Win node_window = MPI_WIN_NULL;
   counter_slot* slots = nullptr;  // in node_window, owned by node rank 0
   std::uint64_t operation_count = 0;
+  // The chunk source of the running operation, so code inside a chunk that waits for other ranks
+  // can keep answering their chunk requests (see detail::serve_scheduler).
+  chunk_source* active_source = nullptr;
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

@@ -51,6 +51,23 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
   }
 }
 
+/// The exchange must complete on every rank, failed or not, or some rank would wait for its data.
+void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
+                       local_outcome& outcome) {
+  try {
+    exchange.complete();
+    return;
+  } catch (const std::exception& e) {
+    if (outcome.failed()) return;  // the first failure is the one to report
+    outcome = {failure_kind::task, task_error::no_chunk, e.what()};
+  } catch (...) {
+    if (outcome.failed()) return;
+    outcome = {failure_kind::task, task_error::no_chunk, "unknown exception in the key exchange"};
+  }
+  // Every failed rank sends cancel messages: the agreement below counts on them.
+  cancel.notify_others();
+}
+
 /// Every rank learns the first failure (lowest failing rank) and throws it.
 [[noreturn]] void throw_agreed_failure(const context_state& s, const local_outcome& mine,
                                        cancel_channel& cancel) {
@@ -100,9 +117,13 @@ execution_request make_request(index_range range, const options& opts) {
   return request;
 }
 
+void serve_scheduler(context& ctx) {
+  if (chunk_source* source = ctx.state().active_source) source->serve();
+}
+
 void execute(context& ctx, const execution_request& request,
              function_ref<void(const chunk&)> run_chunk,
-             function_ref<std::uint64_t()> result_fingerprint) {
+             function_ref<std::uint64_t()> result_fingerprint, const exchange_hooks* exchange) {
   context_state& s = ctx.state();
   const std::uint64_t operation = s.operation_count++;
   local_outcome outcome;
@@ -119,10 +140,14 @@ void execute(context& ctx, const execution_request& request,
       source->cancel();
       cancel.notify_others();
     } else {
+      s.active_source = source.get();
       run_loop(*source, cancel, request.plan, run_chunk, outcome);
+      s.active_source = nullptr;
     }
-    source->finish();
+    const auto nothing = [] {};
+    source->finish(exchange != nullptr ? exchange->poll : function_ref<void()>(nothing));
   }
+  if (exchange != nullptr) complete_exchange(*exchange, cancel, outcome);
   // The next operation's slot is free: every rank finished the previous operation before this one
   // began. Resetting it before the collective below means nobody can take from it too early.
   if (s.node_rank == 0) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 
+#include "backoff.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 
 namespace mpimr::detail {
@@ -12,35 +13,44 @@ namespace {
 
 enum request_kind : std::uint64_t { request_chunks = 0, client_finished = 1 };
 
-// After a request the next one usually follows soon: poll without sleeping this long, then back
-// off.
-constexpr auto busy_poll_window = std::chrono::microseconds(20);
-constexpr auto longest_sleep = std::chrono::microseconds(100);
-
 }  // namespace
 
 service_host::service_host(const context_state& state, std::uint64_t count, schedule kind)
     : comm_(state.comm),
       dispenser_(counter_, count, kind, state.size),
       clients_running_(state.size - 1) {
-  if (state.thread_multiple) thread_ = std::thread([this] { serve_until_all_finished(); });
+  if (state.thread_multiple) {
+    // The thread must not run `idle` work: that belongs to the main thread's data.
+    thread_ = std::thread([this] { serve_until_all_finished([] {}); });
+  }
 }
 
 service_host::~service_host() {
-  if (!finished_) finish();
+  if (!finished_) finish([] {});
 }
 
 id_batch service_host::next() {
-  if (!thread_.joinable()) serve_pending();
+  serve();
   return dispenser_.next();
 }
 
-void service_host::finish() {
+void service_host::serve() {
+  if (!thread_.joinable()) serve_pending();
+}
+
+void service_host::finish(function_ref<void()> idle) {
   finished_ = true;
   if (thread_.joinable()) {
+    // Not a plain join: clients still computing may wait for this rank to take their key-value
+    // batches, which `idle` does.
+    backoff wait;
+    while (clients_running_.load() > 0) {
+      idle();
+      wait.pause(false);
+    }
     thread_.join();
   } else {
-    serve_until_all_finished();
+    serve_until_all_finished(idle);
   }
 }
 
@@ -65,18 +75,12 @@ bool service_host::serve_pending() {
   }
 }
 
-void service_host::serve_until_all_finished() {
-  using clock = std::chrono::steady_clock;
-  auto last_served = clock::now();
-  auto sleep = std::chrono::microseconds(1);
-  while (clients_running_ > 0) {
-    if (serve_pending()) {
-      last_served = clock::now();
-      sleep = std::chrono::microseconds(1);
-    } else if (clock::now() - last_served > busy_poll_window) {
-      std::this_thread::sleep_for(sleep);
-      sleep = std::min(sleep * 2, longest_sleep);
-    }
+void service_host::serve_until_all_finished(function_ref<void()> idle) {
+  backoff wait;
+  while (clients_running_.load() > 0) {
+    const bool served = serve_pending();
+    idle();
+    wait.pause(served);
   }
 }
 
@@ -91,7 +95,7 @@ id_batch service_client::next() {
   return batch;
 }
 
-void service_client::finish() {
+void service_client::finish(function_ref<void()> /*idle*/) {
   const std::uint64_t kind = client_finished;
   MPI_Send(&kind, 1, MPI_UINT64_T, 0, tag_service_request, comm_);
 }

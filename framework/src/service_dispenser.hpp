@@ -13,6 +13,7 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <thread>
 
@@ -29,16 +30,17 @@ class service_host final : public chunk_source {
 
   id_batch next() override;
   void cancel() override { dispenser_.exhaust(); }
-  void finish() override;
+  void serve() override;
+  void finish(function_ref<void()> idle) override;
 
  private:
   bool serve_pending();
-  void serve_until_all_finished();
+  void serve_until_all_finished(function_ref<void()> idle);
 
   MPI_Comm comm_;
   std::uint64_t counter_ = 0;
   counter_dispenser dispenser_;
-  int clients_running_;
+  std::atomic<int> clients_running_;
   bool finished_ = false;
   std::thread thread_;
 };
@@ -47,7 +49,7 @@ class service_client final : public chunk_source {
  public:
   explicit service_client(MPI_Comm comm) noexcept : comm_(comm) {}
   id_batch next() override;
-  void finish() override;
+  void finish(function_ref<void()> idle) override;
 
  private:
   MPI_Comm comm_;

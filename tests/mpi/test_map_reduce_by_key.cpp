@@ -43,7 +43,7 @@ TEST(map_reduce_by_key_test, WordCountEqualsSerialCount) {
     for (std::uint64_t round_bytes : {1ULL, 512ULL, 0ULL}) {
       const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
           ctx, index_range{0, n}, [](std::uint64_t i, const auto& emit) { emit(word(i), 1); },
-          std::plus<>{}, {.schedule = s, .chunk_size = 97, .shuffle_round_bytes = round_bytes});
+          std::plus<>{}, {.schedule = s, .chunk_size = 97, .shuffle_buffer_bytes = round_bytes});
       EXPECT_EQ(counts.size(), reference.size());
       const auto all = counts.gather_sorted();
       EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));

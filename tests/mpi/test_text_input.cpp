@@ -102,7 +102,7 @@ TEST_F(text_input_test, WordCountEqualsSerialCountForEverySplitSize) {
           [](std::string_view line, const auto& emit) {
             emit_words(line, [&](const std::string& w) { emit(w, 1); });
           },
-          std::plus<>{}, {.schedule = s, .shuffle_round_bytes = 4096});
+          std::plus<>{}, {.schedule = s, .shuffle_buffer_bytes = 4096});
       const auto all = counts.gather_sorted();
       EXPECT_EQ(word_counts(all.begin(), all.end()), reference) << "split bytes " << split_bytes;
     }

@@ -110,3 +110,68 @@ TEST(combining_table_test, NonArithmeticValuesAndUserCombine) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(combining_table_test, ByteEstimateGrowsWithDistinctKeysAndLongStrings) {
+  combining_table<std::string, std::uint64_t, std::plus<>> table{std::plus<>{}};
+  EXPECT_EQ(table.bytes(), 0U);
+  table.emit("short", 1);
+  const std::uint64_t one_entry = table.bytes();
+  // At least the pair itself; a short string lives inside it.
+  EXPECT_GE(one_entry, sizeof(std::pair<const std::string, std::uint64_t>));
+  table.emit("short", 1);  // combined: no new entry
+  EXPECT_EQ(table.bytes(), one_entry);
+  const std::string long_key(1000, 'x');
+  table.emit(long_key, 1);
+  EXPECT_GE(table.bytes(), 2 * one_entry + 1000);
+  for (int i = 0; i < 1000; ++i) table.emit(std::string("k").append(std::to_string(i)), 1);
+  EXPECT_GE(table.bytes(), 1002 * one_entry + 1000);
+  while (!table.empty()) static_cast<void>(table.drain_by_owner(3, 100));
+  EXPECT_EQ(table.bytes(), 0U);
+}
+
+TEST(combining_table_test, ByteEstimateFollowsGrowingValues) {
+  using list = std::vector<std::uint64_t>;
+  auto append = [](list a, const list& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  combining_table<int, list, decltype(append)> table{append};
+  table.emit(1, {1});
+  const std::uint64_t before = table.bytes();
+  for (std::uint64_t i = 0; i < 10000; ++i) table.emit(1, {i});
+  EXPECT_GE(table.bytes(), before + 10000 * sizeof(std::uint64_t));
+}
+
+TEST(combining_table_test, DrainKeepsOwnEntriesUnencodedAndUsesTheGivenOwners) {
+  const auto words = random_words(3000, 5);
+  std::map<std::string, std::uint64_t> reference;
+  for (const auto& w : words) reference[w] += 1;
+  combining_table<std::string, std::uint64_t, std::plus<>> table{std::plus<>{}};
+  for (const auto& w : words) table.emit(w, 1);
+  const int ranks = 3;
+  const int self = 1;
+  auto owner_of = [](const std::string& key) { return static_cast<int>(key.size() % 3); };
+  std::map<std::string, std::uint64_t> kept;
+  std::map<std::string, std::uint64_t> sent;
+  const auto buffers = table.drain_by_owner(ranks, UINT64_MAX, owner_of, self,
+                                            [&](std::string&& k, std::uint64_t&& v) {
+                                              EXPECT_EQ(owner_of(k), self) << k;
+                                              kept[k] = v;
+                                            });
+  EXPECT_TRUE(table.empty());
+  EXPECT_TRUE(buffers[self].empty());
+  for (int dest = 0; dest < ranks; ++dest) {
+    for_each_record<std::string, std::uint64_t>(buffers[static_cast<std::size_t>(dest)],
+                                                [&](std::string&& k, std::uint64_t&& v) {
+                                                  EXPECT_EQ(owner_of(k), dest) << k;
+                                                  sent[k] = v;
+                                                });
+  }
+  EXPECT_FALSE(kept.empty());
+  sent.insert(kept.begin(), kept.end());
+  EXPECT_EQ(sent, reference);
+}
+
+}  // namespace

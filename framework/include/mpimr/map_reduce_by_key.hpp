@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,13 +17,14 @@
 #include "mpimr/detail/combining_table.hpp"
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/function_ref.hpp"
+#include "mpimr/detail/key_exchange.hpp"
 #include "mpimr/detail/reduce_core.hpp"
-#include "mpimr/detail/shuffle.hpp"
 #include "mpimr/detail/text_splits.hpp"
 #include "mpimr/distributed_map.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
+#include "mpimr/partition.hpp"
 #include "mpimr/text_input.hpp"
 
 namespace mpimr {
@@ -34,69 +36,78 @@ using emitter = detail::function_ref<void(K, V)>;
 
 namespace detail {
 
-inline constexpr std::uint64_t default_shuffle_round_bytes = std::uint64_t{64} << 20U;
-
-/// Runs `map_index(i, emit)` for every index of the request's plan, then shuffles to the owners.
-template <class K, class V, class MapIndex, class Combine>
+/// Runs `map_index(i, emit)` for every index of the request's plan while the pairs travel to their
+/// owners.
+template <class K, class V, class MapIndex, class Combine, class Partition>
 [[nodiscard]] distributed_map<K, V> map_reduce_indices(context& ctx,
                                                        const execution_request& request,
                                                        MapIndex& map_index, Combine& combine,
-                                                       const options& opts) {
-  combining_table<K, V, Combine> local(combine);
-  auto emit_into_local = [&](K key, V value) { local.emit(std::move(key), std::move(value)); };
-  const emitter<K, V> emit(emit_into_local);
+                                                       Partition& partition, const options& opts) {
+  key_exchange<K, V, Combine, Partition> exchange(ctx, combine, std::move(partition),
+                                                  opts.shuffle_buffer_bytes);
+  auto emit_into_exchange = [&](K key, V value) {
+    exchange.emit(std::move(key), std::move(value));
+  };
+  const emitter<K, V> emit(emit_into_exchange);
+  auto poll = [&] { exchange.poll(); };
+  auto complete = [&] { exchange.complete(); };
+  const exchange_hooks hooks{poll, complete};
   execute(
       ctx, request,
       [&](const chunk& c) {
+        exchange.poll_in_chunk();
         for (std::uint64_t i = c.begin; i < c.end; ++i) map_index(i, emit);
       },
-      [] { return std::uint64_t{0}; });
-  combining_table<K, V, Combine> owned(combine);
-  shuffle_to_owners(
-      ctx, local, owned,
-      opts.shuffle_round_bytes != 0 ? opts.shuffle_round_bytes : default_shuffle_round_bytes);
-  return distributed_map<K, V>(ctx, owned.take_entries());
+      [] { return std::uint64_t{0}; }, &hooks);
+  return distributed_map<K, V>(ctx, exchange.take_owned());
 }
 
 }  // namespace detail
 
 /// Calls `mapper(index, emit)` for every index of `range`; `emit(key, value)` any number of times.
 /// `combine(V, V) -> V` must be associative and commutative. Returns the combined value of every
-/// key, each key held by the rank that owns it. Memory: one table of distinct keys per rank for the
-/// map side, exchange buffers of at most options.shuffle_round_bytes per round.
-template <class K, class V, class Mapper, class Combine>
+/// key, each key held by the rank that `partition(key, ranks)` names (default: a stable hash).
+/// Memory per rank: the keys it owns, plus options.shuffle_buffer_bytes for the map-side table
+/// and the batch in flight, whatever the size of the input.
+template <class K, class V, class Mapper, class Combine, class Partition = hash_partition>
 requires std::invocable < Mapper&, std::uint64_t, const emitter<K, V>
-& > &&std::invocable<Combine&, V, V> [[nodiscard]] distributed_map<K, V> map_reduce_by_key(
-        context& ctx, index_range range, Mapper mapper, Combine combine, const options& opts = {}) {
+& > &&std::invocable<Combine&, V, V>&&
+        std::is_invocable_r_v<int, Partition&, const K&, int> [[nodiscard]] distributed_map<K, V>
+        map_reduce_by_key(context& ctx, index_range range, Mapper mapper, Combine combine,
+                          const options& opts = {}, Partition partition = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(mapper, "map_reduce_by_key mapper", request);
   detail::check_callable(combine, "map_reduce_by_key combine", request);
+  detail::check_callable(partition, "map_reduce_by_key partition", request);
   auto map_index = [&](std::uint64_t i, const emitter<K, V>& emit) {
     std::invoke(mapper, i, emit);
   };
-  return detail::map_reduce_indices<K, V>(ctx, request, map_index, combine, opts);
+  return detail::map_reduce_indices<K, V>(ctx, request, map_index, combine, partition, opts);
 }
 
 /// The same over a list of items (the same on every rank): `mapper(item, emit)`.
-template <class K, class V, class T, class Mapper, class Combine>
+template <class K, class V, class T, class Mapper, class Combine, class Partition = hash_partition>
 requires std::invocable < Mapper&, const T&, const emitter<K, V>
-& > &&std::invocable<Combine&, V, V> [[nodiscard]] distributed_map<K, V> map_reduce_by_key(
-        context& ctx, std::span<const T> items, Mapper mapper, Combine combine,
-        const options& opts = {}) {
+& > &&std::invocable<Combine&, V, V>&&
+        std::is_invocable_r_v<int, Partition&, const K&, int> [[nodiscard]] distributed_map<K, V>
+        map_reduce_by_key(context& ctx, std::span<const T> items, Mapper mapper, Combine combine,
+                          const options& opts = {}, Partition partition = {}) {
   return map_reduce_by_key<K, V>(
       ctx, index_range{0, items.size()},
       [&](std::uint64_t i, const emitter<K, V>& emit) { std::invoke(mapper, items[i], emit); },
-      std::move(combine), opts);
+      std::move(combine), opts, std::move(partition));
 }
 
 /// The same over the lines of text files: `mapper(std::string_view line, emit)`, the line without
 /// its '\n' and valid only during the call. Each split of `input.split_bytes` is one index (so
 /// options.chunk_size counts splits; 0 means one). Missing or unreadable inputs, an empty list or a
 /// folder without files throw mpimr::invalid_argument on every rank, even if only one rank saw it.
-template <class K, class V, class Mapper, class Combine>
+template <class K, class V, class Mapper, class Combine, class Partition = hash_partition>
 requires std::invocable < Mapper&, std::string_view, const emitter<K, V>
-& > &&std::invocable<Combine&, V, V> [[nodiscard]] distributed_map<K, V> map_reduce_by_key(
-        context& ctx, const text_input& input, Mapper mapper, Combine combine, options opts = {}) {
+& > &&std::invocable<Combine&, V, V>&&
+        std::is_invocable_r_v<int, Partition&, const K&, int> [[nodiscard]] distributed_map<K, V>
+        map_reduce_by_key(context& ctx, const text_input& input, Mapper mapper, Combine combine,
+                          options opts = {}, Partition partition = {}) {
   std::vector<std::filesystem::path> files;
   std::vector<detail::text_split> splits;
   std::string input_error;
@@ -112,12 +123,13 @@ requires std::invocable < Mapper&, std::string_view, const emitter<K, V>
   if (!input_error.empty()) request.invalid_argument = input_error;
   detail::check_callable(mapper, "map_reduce_by_key mapper", request);
   detail::check_callable(combine, "map_reduce_by_key combine", request);
+  detail::check_callable(partition, "map_reduce_by_key partition", request);
   auto map_index = [&](std::uint64_t i, const emitter<K, V>& emit) {
     const detail::text_split& split = splits[i];
     detail::for_each_line(files[split.file], split,
                           [&](std::string_view line) { std::invoke(mapper, line, emit); });
   };
-  return detail::map_reduce_indices<K, V>(ctx, request, map_index, combine, opts);
+  return detail::map_reduce_indices<K, V>(ctx, request, map_index, combine, partition, opts);
 }
 
 }  // namespace mpimr

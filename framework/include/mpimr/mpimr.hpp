@@ -12,6 +12,7 @@
 #include "mpimr/map.hpp"
 #include "mpimr/map_reduce_by_key.hpp"
 #include "mpimr/options.hpp"
+#include "mpimr/partition.hpp"
 #include "mpimr/reduce.hpp"
 #include "mpimr/text_input.hpp"
 #include "mpimr/transform_reduce.hpp"

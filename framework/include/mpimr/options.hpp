@@ -31,9 +31,10 @@ struct options {
   /// When true, reductions join partial results in a fixed tree over chunk ids, so the result is
   /// bitwise identical for any rank count and schedule, also for floating-point joins.
   bool deterministic = false;
-  /// Key-value shuffles send at most about this many bytes per rank per round (0: 64 MiB), so that
-  /// the exchange buffers stay bounded however large the input.
-  std::uint64_t shuffle_round_bytes = 0;
+  /// Memory budget of a key-value shuffle per rank, apart from the keys the rank owns (0: 64 MiB).
+  /// Half is for the map-side combining table, which is sent on to the owners whenever it outgrows
+  /// that half; half for the batch in flight. Input of any size runs within it.
+  std::uint64_t shuffle_buffer_bytes = 0;
 };
 
 }  // namespace mpimr
