@@ -1,10 +1,10 @@
 // The result of a key-value map-reduce: each rank holds the keys it owns. Iterate the local part
-// freely; the helpers that look at all keys are collective.
+// freely; the helpers that look at all keys are collective, and those that bring everything to one
+// rank (gather to a root, write_sorted) pull it in bounded batches (see detail/ordered_merge.hpp).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -17,6 +17,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/combining_table.hpp"
+#include "mpimr/detail/ordered_merge.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
@@ -45,7 +46,23 @@ class distributed_map {
     return total;
   }
 
-  /// Every (key, value) of every rank, sorted by key, on every rank. Collective.
+  /// Every (key, value) of every rank on `root` only, each rank's part in turn (rank order, then
+  /// local order); the other ranks get an empty vector and never hold more than one batch of
+  /// their own records. Throws mpimr::invalid_argument on every rank unless all pass the same
+  /// root and it is a rank. Collective.
+  [[nodiscard]] std::vector<std::pair<K, V>> gather(int root) const {
+    return gather_to(root, false);
+  }
+  /// Every (key, value) of every rank, in rank order, on every rank: each rank holds the whole
+  /// map. Collective.
+  [[nodiscard]] std::vector<std::pair<K, V>> gather() const { return gather_everywhere(local_); }
+
+  /// As gather(root), sorted by key: `root` merges the ranks' sorted parts. Collective.
+  [[nodiscard]] std::vector<std::pair<K, V>> gather_sorted(int root) const {
+    return gather_to(root, true);
+  }
+  /// Every (key, value) of every rank, sorted by key, on every rank: each rank holds the whole
+  /// map. Collective.
   [[nodiscard]] std::vector<std::pair<K, V>> gather_sorted() const {
     auto all = gather_everywhere(local_);
     std::sort(all.begin(), all.end(),
@@ -69,33 +86,39 @@ class distributed_map {
   }
 
   /// Writes every entry sorted by key into one file, through `format(std::string& out, key,
-  /// value)`, which appends one record to `out`. Rank 0 writes; the file appears whole or not at
-  /// all. Throws mpimr::error naming the file on every rank if the write failed. Collective.
+  /// value)`, which appends one record to `out` and runs on the rank that owns the key. Rank 0
+  /// writes the file as a merge of the ranks' sorted parts, pulled in batches of about
+  /// `batch_bytes` of records, so no rank holds the whole map. The file appears whole or not at
+  /// all; on any failure (the file, or `format` on any rank) every rank throws mpimr::error
+  /// naming the file. Collective.
   template <class Format>
-  void write_sorted(const std::filesystem::path& path, Format format) const {
-    const auto all = gather_sorted();
-    std::string failure;
-    if (ctx_->rank() == 0) {
-      try {
-        detail::atomic_file file(path);
-        std::string buffer;
-        for (const auto& [key, value] : all) {
-          format(buffer, key, value);
-          if (buffer.size() >= (std::size_t{1} << 20U)) {
-            file.write(buffer);
-            buffer.clear();
-          }
-        }
-        file.write(buffer);
-        file.commit();
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
-    }
-    byte_buffer report = detail::to_bytes(failure);
-    detail::bcast_bytes(ctx_->communicator(), 0, report);
-    failure = detail::from_bytes<std::string>(report);
-    if (!failure.empty()) throw error(failure);
+  void write_sorted(const std::filesystem::path& path, Format format,
+                    std::uint64_t batch_bytes = detail::default_batch_bytes) const {
+    // Each record travels formatted, next to its key for the merge.
+    detail::local_records records(
+        local_, true, batch_bytes,
+        [&format, text = std::string()](detail::byte_writer& w, const K& key,
+                                        const V& value) mutable {
+          text.clear();
+          format(text, key, value);
+          detail::encode(w, key);
+          detail::encode(w, text);
+        });
+    const auto outcome =
+        detail::pull_to_root(ctx_->communicator(), 0, records, [&](detail::batch_streams& streams) {
+          detail::atomic_file file(path);
+          std::string out;
+          detail::merge_sorted_streams<K, std::string>(streams, [&](K&&, std::string&& text) {
+            out.append(text);
+            if (out.size() >= batch_bytes) {
+              file.write(out);
+              out.clear();
+            }
+          });
+          file.write(out);
+          file.commit();
+        });
+    throw_write_failure(path, outcome);
   }
 
   /// The k entries with the largest values (ties broken by the smaller key), on every rank. Each
@@ -113,6 +136,43 @@ class distributed_map {
 
  private:
   using byte_buffer = detail::byte_buffer;
+
+  [[nodiscard]] std::vector<std::pair<K, V>> gather_to(int root, bool sorted) const {
+    detail::agree_on_root(ctx_->communicator(), root, sorted ? "gather_sorted" : "gather");
+    detail::local_records records(local_, sorted, detail::default_batch_bytes,
+                                  [](detail::byte_writer& w, const K& key, const V& value) {
+                                    detail::encode(w, key);
+                                    detail::encode(w, value);
+                                  });
+    std::vector<std::pair<K, V>> all;
+    auto keep = [&](K&& key, V&& value) { all.emplace_back(std::move(key), std::move(value)); };
+    const auto outcome = detail::pull_to_root(ctx_->communicator(), root, records,
+                                              [&](detail::batch_streams& streams) {
+                                                if (sorted) {
+                                                  detail::merge_sorted_streams<K, V>(streams, keep);
+                                                } else {
+                                                  detail::concatenate_streams<K, V>(streams, keep);
+                                                }
+                                              });
+    if (outcome.what != detail::pull_outcome::kind::ok) {
+      throw task_error(outcome.rank, task_error::no_chunk, outcome.message);
+    }
+    return all;
+  }
+
+  static void throw_write_failure(const std::filesystem::path& path,
+                                  const detail::pull_outcome& outcome) {
+    using kind = detail::pull_outcome::kind;
+    if (outcome.what == kind::ok) return;
+    const std::string name = "'" + path.string() + "'";
+    if (outcome.what == kind::producer_failed) {
+      throw error("cannot write " + name + ": format failed on rank " +
+                  std::to_string(outcome.rank) + ": " + outcome.message);
+    }
+    // atomic_file's messages name the file already; anything else on rank 0 gets it added.
+    if (outcome.message.find(name) != std::string::npos) throw error(outcome.message);
+    throw error("cannot write " + name + ": " + outcome.message);
+  }
 
   template <class Better>
   static void keep_best(std::vector<std::pair<K, V>>& entries, std::uint64_t k, Better better) {
