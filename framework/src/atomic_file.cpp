@@ -1,5 +1,5 @@
 // Whole-or-nothing output files (see atomic_file.hpp).
-#include "mpimr/detail/atomic_file.hpp"
+#include "mpimr/atomic_file.hpp"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 
 #include "mpimr/errors.hpp"
 
-namespace mpimr::detail {
+namespace mpimr {
 namespace {
 
 [[noreturn]] void fail(const char* what, const std::filesystem::path& path, int code) {
@@ -56,4 +56,4 @@ void atomic_file::commit() {
   }
 }
 
-}  // namespace mpimr::detail
+}  // namespace mpimr

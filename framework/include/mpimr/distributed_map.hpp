@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "mpimr/context.hpp"
-#include "mpimr/detail/atomic_file.hpp"
+#include "mpimr/atomic_file.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/combining_table.hpp"
@@ -106,7 +106,7 @@ class distributed_map {
         });
     const auto outcome =
         detail::pull_to_root(ctx_->communicator(), 0, records, [&](detail::batch_streams& streams) {
-          detail::atomic_file file(path);
+          atomic_file file(path);
           std::string out;
           detail::merge_sorted_streams<K, std::string>(streams, [&](K&&, std::string&& text) {
             out.append(text);

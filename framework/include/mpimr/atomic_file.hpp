@@ -1,12 +1,12 @@
-// A file that appears whole or not at all: written to a temporary beside it and renamed into place
-// on commit, removed if never committed.
+// mpimr::atomic_file: an output file that appears whole or not at all. It is written to a temporary
+// beside it and renamed into place on commit, and removed if never committed.
 #pragma once
 
 #include <cstdio>
 #include <filesystem>
 #include <string_view>
 
-namespace mpimr::detail {
+namespace mpimr {
 
 class atomic_file {
  public:
@@ -27,4 +27,4 @@ class atomic_file {
   std::FILE* file_ = nullptr;
 };
 
-}  // namespace mpimr::detail
+}  // namespace mpimr
