@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "mpimr/context.hpp"
 #include "mpimr/atomic_file.hpp"
+#include "mpimr/context.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/combining_table.hpp"

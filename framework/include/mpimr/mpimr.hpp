@@ -1,10 +1,10 @@
 // Everything a user of mpimr needs, in one include.
 #pragma once
 
+#include "mpimr/atomic_file.hpp"
 #include "mpimr/chunk_rng.hpp"
 #include "mpimr/concepts.hpp"
 #include "mpimr/context.hpp"
-#include "mpimr/atomic_file.hpp"
 #include "mpimr/environment.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/for_each.hpp"
