@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs mpimr's benchmarks against their baselines and prints one RESULT line per target:
 #   pi throughput (apps/pi vs bench_pi_raw_mpi, same kernel and chunks) at 1 and 2 ranks, parallel
-#   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, Eigen reduce vs MPI_Allreduce.
+#   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, Eigen reduce vs MPI_Allreduce,
+#   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs).
 # Usage: benchmarks/run_benchmarks.sh [BUILD_DIR]   (default build/release; build it first)
-# Env: BENCH_REPS (5), BENCH_PI_SAMPLES (5e8), BENCH_CHUNKS (1e7 one-index chunks).
+# Env: BENCH_REPS (5), BENCH_PI_SAMPLES (5e8), BENCH_CHUNKS (1e7 one-index chunks),
+#      BENCH_WORDCOUNT (1; 0 skips the word count benchmark).
 # Figures are medians over interleaved repetitions; targets missed are marked MISSED, not hidden.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -101,6 +103,14 @@ for ((rep = 1; rep <= reps; rep++)); do
 done
 results+=("eigen_reduce_time_ratio_np2 $(printf '%s\n' "${eigen_ratios[@]}" | median) <= 1.1")
 echo "INFO eigen_reduce_time_ratio_np2 per launch: ${eigen_ratios[*]}"
+
+# --- (d) word count: mpimr vs MR-MPI vs serial, and memory under a shuffle budget ----------------
+if [[ ${BENCH_WORDCOUNT:-1} != 0 ]]; then
+  wordcount_log=$(mktemp)
+  trap 'rm -f "$wordcount_log"' EXIT
+  benchmarks/run_wordcount_benchmark.sh "$build" | tee "$wordcount_log"  # fails the run if it fails
+  collect < <(grep '^RESULT' "$wordcount_log") >/dev/null
+fi
 
 echo
 echo "=== summary (medians of $reps runs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg))"

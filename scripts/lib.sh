@@ -11,6 +11,7 @@ MPIMR_DEB_PACKAGES=(
   openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   librandom123-dev libxxhash-dev libpng-dev clang-format
+  libmrmpi-dev python3  # the word count benchmark's peer library (MR-MPI) and its RSS wrapper
 )
 
 mpimr_log() { printf '[mpimr] %s\n' "$*" >&2; }
