@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,7 +28,8 @@ namespace mpimr {
 template <class K, class V>
 class distributed_map {
  public:
-  using local_map = std::unordered_map<K, V, detail::stable_hasher<K>>;
+  /// This rank's keys and values, in no particular order.
+  using local_map = std::vector<std::pair<K, V>>;
 
   distributed_map(context& ctx, local_map local) : ctx_(&ctx), local_(std::move(local)) {}
 

@@ -30,9 +30,11 @@
 namespace mpimr {
 
 /// What a mapper gets to emit pairs with: a non-owning callable reference, so an emit costs an
-/// indirect call and never an allocation.
+/// indirect call and never an allocation. The key is passed by reference, std::string keys as
+/// std::string_view (so a mapper can emit a view into its input); a copy is made only for a key the
+/// rank has not seen yet.
 template <class K, class V>
-using emitter = detail::function_ref<void(K, V)>;
+using emitter = detail::function_ref<void(detail::lookup_key_t<K>, V)>;
 
 namespace detail {
 
@@ -45,8 +47,8 @@ template <class K, class V, class MapIndex, class Combine, class Partition>
                                                        Partition& partition, const options& opts) {
   key_exchange<K, V, Combine, Partition> exchange(ctx, combine, std::move(partition),
                                                   opts.shuffle_buffer_bytes);
-  auto emit_into_exchange = [&](K key, V value) {
-    exchange.emit(std::move(key), std::move(value));
+  auto emit_into_exchange = [&](detail::lookup_key_t<K> key, V value) {
+    exchange.emit(key, std::move(value));
   };
   const emitter<K, V> emit(emit_into_exchange);
   auto poll = [&] { exchange.poll(); };

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "mpimr/detail/combining_table.hpp"
 #include "mpimr/detail/exchange_channel.hpp"
 #include "mpimr/errors.hpp"
+#include "mpimr/partition.hpp"
 
 namespace mpimr::detail {
 
@@ -25,23 +27,36 @@ inline constexpr std::uint64_t default_shuffle_buffer_bytes = std::uint64_t{64} 
 template <class K, class V, class Combine, class Partition>
 class key_exchange {
  public:
-  using map_type = typename combining_table<K, V, Combine>::map_type;
+  using entries_type = typename combining_table<K, V, Combine>::entries_type;
 
-  /// `budget` bytes per rank (0: the default): half for the map-side table, half for the batch in
-  /// flight.
+  /// `budget` bytes per rank (0: the default). The table is sent on once its estimate passes a
+  /// third of it: its storage, which grows by doubling, may then hold up to two thirds, and the
+  /// batch in flight, never larger than the table, one third.
   key_exchange(context& ctx, const Combine& combine, Partition partition, std::uint64_t budget)
       : channel_(ctx),
         local_(combine),
         owned_(combine),
         partition_(std::move(partition)),
         table_limit_(
-            std::max<std::uint64_t>(1, (budget != 0 ? budget : default_shuffle_buffer_bytes) / 2)),
-        batch_limit_(std::min(table_limit_, exchange_channel::max_message_bytes)) {}
+            std::clamp<std::uint64_t>((budget != 0 ? budget : default_shuffle_buffer_bytes) / 3, 1,
+                                      exchange_channel::max_message_bytes)) {}
 
   /// Inside a chunk: combines the pair in; sends the table on when it is over its limit.
-  void emit(K key, V value) {
-    local_.emit(std::move(key), std::move(value));
-    if (local_.bytes() > table_limit_) send_some();
+  void emit(lookup_key_t<K> key, V value) {
+    if (channel_.size() == 1) {
+      // One rank owns every key: the map-side table would only be copied into the result. A
+      // custom partitioner is still asked, so that a bad one fails at one rank as at many.
+      if constexpr (std::is_same_v<Partition, hash_partition>) {
+      } else if constexpr (std::is_same_v<lookup_key_t<K>, const K&>) {
+        static_cast<void>(owner_of(key));
+      } else {
+        static_cast<void>(owner_of(K(key)));  // the partitioner takes a const K&
+      }
+      owned_.emit(key, std::move(value));
+      return;
+    }
+    local_.emit(key, std::move(value));
+    if (local_.bytes() > table_limit_) send_table();
   }
 
   /// At the start of a chunk: takes in what arrived, and fails the chunk if taking in failed.
@@ -59,32 +74,37 @@ class key_exchange {
   /// Throws the first failure seen while combining what arrived.
   void complete() {
     try {
-      while (!failure_ && !local_.empty()) send_some();
+      if (!failure_ && !local_.empty()) send_table();
     } catch (const std::exception& e) {
       failure_ = e.what();
     }
+    local_.release();  // the owned table grows from here on: do not hold both
     channel_.finish(receiver());
     if (failure_) throw error(*failure_);
   }
 
   /// The keys this rank owns, combined over every rank's values.
-  [[nodiscard]] map_type take_owned() noexcept { return owned_.take_entries(); }
+  [[nodiscard]] entries_type take_owned() noexcept { return owned_.take_entries(); }
 
  private:
-  void send_some() {
+  /// The partition's rank for `key`, checked.
+  int owner_of(const K& key) {
     const int ranks = channel_.size();
-    auto owner_of = [&](const K& key) {
-      const int owner = partition_(key, ranks);
-      if (owner < 0 || owner >= ranks) {
-        throw invalid_argument(std::string("the partitioner returned rank ")
-                                   .append(std::to_string(owner))
-                                   .append(" for a key; valid ranks are 0 to ")
-                                   .append(std::to_string(ranks - 1)));
-      }
-      return owner;
-    };
-    auto keep = [&](K&& key, V&& value) { owned_.emit(std::move(key), std::move(value)); };
-    auto batches = local_.drain_by_owner(ranks, batch_limit_, owner_of, channel_.rank(), keep);
+    const int owner = partition_(key, ranks);
+    if (owner < 0 || owner >= ranks) {
+      throw invalid_argument(std::string("the partitioner returned rank ")
+                                 .append(std::to_string(owner))
+                                 .append(" for a key; valid ranks are 0 to ")
+                                 .append(std::to_string(ranks - 1)));
+    }
+    return owner;
+  }
+
+  void send_table() {
+    const int ranks = channel_.size();
+    auto owner_of = [this](const K& key) { return this->owner_of(key); };
+    auto keep = [&](K&& key, V&& value) { owned_.emit_owned(std::move(key), std::move(value)); };
+    auto batches = local_.drain_by_owner(ranks, owner_of, channel_.rank(), keep);
     channel_.send(std::move(batches), receiver());
   }
 
@@ -94,8 +114,9 @@ class key_exchange {
     return [this](std::span<const std::byte> batch) {
       if (failure_) return;
       try {
-        for_each_record<K, V>(
-            batch, [&](K&& key, V&& value) { owned_.emit(std::move(key), std::move(value)); });
+        for_each_record<K, V>(batch, [&](K&& key, V&& value) {
+          owned_.emit_owned(std::move(key), std::move(value));
+        });
       } catch (const std::exception& e) {
         failure_ = e.what();
       } catch (...) {
@@ -109,7 +130,6 @@ class key_exchange {
   combining_table<K, V, Combine> owned_;
   Partition partition_;
   std::uint64_t table_limit_;
-  std::uint64_t batch_limit_;
   std::optional<std::string> failure_;
 };
 

@@ -3,6 +3,9 @@
 // agree on ownership.
 #pragma once
 
+// Inlined: keys are hashed once per emit, and a call into the shared library costs ~5% of a word
+// count (measured).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <cstdint>
