@@ -32,8 +32,9 @@ struct options {
   /// bitwise identical for any rank count and schedule, also for floating-point joins.
   bool deterministic = false;
   /// Memory budget of a key-value shuffle per rank, apart from the keys the rank owns (0: 64 MiB).
-  /// Half is for the map-side combining table, which is sent on to the owners whenever it outgrows
-  /// that half; half for the batch in flight. Input of any size runs within it.
+  /// The map-side combining table is sent on to the owners whenever its contents pass a third of
+  /// it (its storage may hold up to two thirds); the batch in flight takes at most the other third.
+  /// Input of any size runs within it.
   std::uint64_t shuffle_buffer_bytes = 0;
 };
 
