@@ -78,18 +78,17 @@ bool exchange_channel::poll(receiver on_batch) {
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, tag_batch, comm_, &pending, &status);
     if (pending == 0) return any;
-    receive(status.MPI_SOURCE, on_batch);
+    receive(status, on_batch);
     any = true;
   }
 }
 
-void exchange_channel::receive(int source, receiver on_batch) {
-  MPI_Status status;
-  MPI_Probe(source, tag_batch, comm_, &status);
+void exchange_channel::receive(const MPI_Status& probed, receiver on_batch) {
   int bytes = 0;
-  MPI_Get_count(&status, MPI_BYTE, &bytes);
+  MPI_Get_count(&probed, MPI_BYTE, &bytes);
   incoming_.resize(static_cast<std::size_t>(bytes));
-  MPI_Recv(incoming_.data(), bytes, MPI_BYTE, source, tag_batch, comm_, MPI_STATUS_IGNORE);
+  MPI_Recv(incoming_.data(), bytes, MPI_BYTE, probed.MPI_SOURCE, tag_batch, comm_,
+           MPI_STATUS_IGNORE);
   ++received_;
   on_batch(incoming_);
 }
@@ -111,7 +110,7 @@ void exchange_channel::finish(receiver on_batch) {
     MPI_Status status;
     MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &status);
     if (status.MPI_TAG == tag_batch) {
-      receive(status.MPI_SOURCE, on_batch);
+      receive(status, on_batch);
       continue;
     }
     std::uint64_t count = 0;

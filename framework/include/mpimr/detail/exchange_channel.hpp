@@ -44,7 +44,9 @@ class exchange_channel {
 
  private:
   void wait_for_sends(receiver on_batch);
-  void receive(int source, receiver on_batch);
+  /// Receives the batch a probe found (only this thread uses the exchange communicator, so the
+  /// probed message is still the next one from that source).
+  void receive(const MPI_Status& probed, receiver on_batch);
 
   context& ctx_;
   MPI_Comm comm_;
