@@ -48,7 +48,7 @@ TEST(map_reduce_by_key_test, WordCountEqualsSerialCount) {
       const auto all = counts.gather_sorted();
       EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
       EXPECT_EQ(as_map(all), reference) << to_string(s) << ", round bytes " << round_bytes;
-      for (const auto& [key, value] : counts) EXPECT_EQ(reference.at(key), value);
+      for (const auto& [key, value] : counts) EXPECT_EQ(reference.at(std::string(key)), value);
     }
   }
 }

@@ -15,8 +15,8 @@
 #include "mpimr/context.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
-#include "mpimr/detail/combining_table.hpp"
 #include "mpimr/detail/ordered_merge.hpp"
+#include "mpimr/detail/table_selection.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
@@ -28,8 +28,11 @@ namespace mpimr {
 template <class K, class V>
 class distributed_map {
  public:
-  /// This rank's keys and values, in no particular order.
-  using local_map = std::vector<std::pair<K, V>>;
+  /// This rank's keys and values, in no particular order: a forward range of (key, value) pairs.
+  /// For std::string keys with plain values (arithmetic, arrays of them, trivially copyable
+  /// structs) the entries are packed into one byte array and iteration yields
+  /// std::pair<std::string_view, V> by value; otherwise it is a std::vector<std::pair<K, V>>.
+  using local_map = detail::entries_for<K, V>;
 
   distributed_map(context& ctx, local_map local) : ctx_(&ctx), local_(std::move(local)) {}
 
@@ -97,10 +100,10 @@ class distributed_map {
     // Each record travels formatted, next to its key for the merge.
     detail::local_records records(
         local_, true, batch_bytes,
-        [&format, text = std::string()](detail::byte_writer& w, const K& key,
-                                        const V& value) mutable {
+        [&format, text = std::string(), key_copy = K()](detail::byte_writer& w, const auto& key,
+                                                        const V& value) mutable {
           text.clear();
-          format(text, key, value);
+          format(text, as_key(key, key_copy), value);
           detail::encode(w, key);
           detail::encode(w, text);
         });
@@ -127,7 +130,9 @@ class distributed_map {
     auto better = [](const std::pair<K, V>& a, const std::pair<K, V>& b) {
       return b.second < a.second || (!(a.second < b.second) && a.first < b.first);
     };
-    std::vector<std::pair<K, V>> mine(local_.begin(), local_.end());
+    std::vector<std::pair<K, V>> mine;
+    mine.reserve(local_.size());
+    for (const auto& [key, value] : local_) mine.emplace_back(K(key), value);
     keep_best(mine, k, better);
     auto all = gather_everywhere(mine);
     keep_best(all, k, better);
@@ -137,10 +142,21 @@ class distributed_map {
  private:
   using byte_buffer = detail::byte_buffer;
 
+  /// `key` as a const K&: itself, or (for a view of a packed key) copied into `copy`.
+  template <class Key>
+  static const K& as_key(const Key& key, K& copy) {
+    if constexpr (std::is_same_v<Key, K>) {
+      return key;
+    } else {
+      copy.assign(key);
+      return copy;
+    }
+  }
+
   [[nodiscard]] std::vector<std::pair<K, V>> gather_to(int root, bool sorted) const {
     detail::agree_on_root(ctx_->communicator(), root, sorted ? "gather_sorted" : "gather");
     detail::local_records records(local_, sorted, detail::default_batch_bytes,
-                                  [](detail::byte_writer& w, const K& key, const V& value) {
+                                  [](detail::byte_writer& w, const auto& key, const V& value) {
                                     detail::encode(w, key);
                                     detail::encode(w, value);
                                   });

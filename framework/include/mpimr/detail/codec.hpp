@@ -18,6 +18,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -59,6 +60,13 @@ class byte_reader {
     T value;
     raw(&value, sizeof(T));
     return value;
+  }
+  /// Steps over `bytes` bytes and returns where they start, for reading them in place.
+  const std::byte* skip(std::size_t bytes) {
+    if (bytes > in_.size() - pos_) throw error("mpimr: truncated message while decoding a result");
+    const std::byte* at = in_.data() + pos_;
+    pos_ += bytes;
+    return at;
   }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
   [[nodiscard]] std::size_t remaining() const noexcept { return in_.size() - pos_; }
@@ -148,6 +156,15 @@ struct codec<std::string> {
   static void decode(byte_reader& r, std::string& s) {
     s.resize(r.length(1));
     r.raw(s.data(), s.size());
+  }
+};
+
+/// A view of a std::string key, written exactly as the string is (to be read back as one).
+template <>
+struct codec<std::string_view> {
+  static void encode(byte_writer& w, std::string_view s) {
+    w.pod(static_cast<std::uint64_t>(s.size()));
+    w.raw(s.data(), s.size());
   }
 };
 

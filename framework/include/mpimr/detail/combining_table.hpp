@@ -51,6 +51,19 @@ template <class T>
   }
 }
 
+/// Calls `f(K&&, V&&)` for every record of a buffer written by drain_by_owner.
+template <class K, class V, class F>
+void for_each_record(std::span<const std::byte> records, F&& f) {
+  byte_reader reader(records);
+  while (!reader.at_end()) {
+    K key{};
+    V value{};
+    decode(reader, key);
+    decode(reader, value);
+    f(std::move(key), std::move(value));
+  }
+}
+
 template <class K, class V, class Combine>
 class combining_table {
  public:
@@ -68,6 +81,12 @@ class combining_table {
   void emit_owned(K&& key, V value) {
     upsert(
         static_cast<lookup_key_t<K>>(key), [&] { return std::move(key); }, std::move(value));
+  }
+
+  /// Emits every record of a buffer written by drain_by_owner.
+  void emit_records(std::span<const std::byte> records) {
+    for_each_record<K, V>(
+        records, [&](K&& key, V&& value) { emit_owned(std::move(key), std::move(value)); });
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
@@ -183,18 +202,5 @@ class combining_table {
   std::vector<std::uint64_t> slots_;  // 0: empty; else (hash >> 32) << 32 | entry number + 1
   std::uint64_t heap_ = 0;
 };
-
-/// Calls `f(K&&, V&&)` for every record of a buffer written by drain_by_owner.
-template <class K, class V, class F>
-void for_each_record(std::span<const std::byte> records, F&& f) {
-  byte_reader reader(records);
-  while (!reader.at_end()) {
-    K key{};
-    V value{};
-    decode(reader, key);
-    decode(reader, value);
-    f(std::move(key), std::move(value));
-  }
-}
 
 }  // namespace mpimr::detail

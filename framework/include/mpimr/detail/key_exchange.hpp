@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "mpimr/context.hpp"
-#include "mpimr/detail/combining_table.hpp"
 #include "mpimr/detail/exchange_channel.hpp"
+#include "mpimr/detail/table_selection.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/partition.hpp"
 
@@ -27,7 +27,8 @@ inline constexpr std::uint64_t default_shuffle_buffer_bytes = std::uint64_t{64} 
 template <class K, class V, class Combine, class Partition>
 class key_exchange {
  public:
-  using entries_type = typename combining_table<K, V, Combine>::entries_type;
+  using table_type = table_for<K, V, Combine>;
+  using entries_type = typename table_type::entries_type;
 
   /// `budget` bytes per rank (0: the default). The table is sent on once its estimate passes a
   /// third of it: its storage, which grows by doubling, may then hold up to two thirds, and the
@@ -46,12 +47,7 @@ class key_exchange {
     if (channel_.size() == 1) {
       // One rank owns every key: the map-side table would only be copied into the result. A
       // custom partitioner is still asked, so that a bad one fails at one rank as at many.
-      if constexpr (std::is_same_v<Partition, hash_partition>) {
-      } else if constexpr (std::is_same_v<lookup_key_t<K>, const K&>) {
-        static_cast<void>(owner_of(key));
-      } else {
-        static_cast<void>(owner_of(K(key)));  // the partitioner takes a const K&
-      }
+      if constexpr (!std::is_same_v<Partition, hash_partition>) static_cast<void>(owner_of(key));
       owned_.emit(key, std::move(value));
       return;
     }
@@ -87,10 +83,17 @@ class key_exchange {
   [[nodiscard]] entries_type take_owned() noexcept { return owned_.take_entries(); }
 
  private:
-  /// The partition's rank for `key`, checked.
-  int owner_of(const K& key) {
+  /// The partition's rank for `key`, checked. A key may come as a view of a std::string key: the
+  /// default partition hashes the view; any other gets the string it was written for.
+  template <class Key>
+  int owner_of(const Key& key) {
     const int ranks = channel_.size();
-    const int owner = partition_(key, ranks);
+    int owner = 0;
+    if constexpr (std::is_same_v<Key, K> || std::is_same_v<Partition, hash_partition>) {
+      owner = partition_(key, ranks);
+    } else {
+      owner = partition_(K(key), ranks);
+    }
     if (owner < 0 || owner >= ranks) {
       throw invalid_argument(std::string("the partitioner returned rank ")
                                  .append(std::to_string(owner))
@@ -102,8 +105,14 @@ class key_exchange {
 
   void send_table() {
     const int ranks = channel_.size();
-    auto owner_of = [this](const K& key) { return this->owner_of(key); };
-    auto keep = [&](K&& key, V&& value) { owned_.emit_owned(std::move(key), std::move(value)); };
+    auto owner_of = [this](const auto& key) { return this->owner_of(key); };
+    auto keep = [&]<class Key>(Key&& key, V value) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<Key>, K>) {
+        owned_.emit_owned(std::forward<Key>(key), std::move(value));
+      } else {
+        owned_.emit(key, std::move(value));
+      }
+    };
     auto batches = local_.drain_by_owner(ranks, owner_of, channel_.rank(), keep);
     channel_.send(std::move(batches), receiver());
   }
@@ -114,9 +123,7 @@ class key_exchange {
     return [this](std::span<const std::byte> batch) {
       if (failure_) return;
       try {
-        for_each_record<K, V>(batch, [&](K&& key, V&& value) {
-          owned_.emit_owned(std::move(key), std::move(value));
-        });
+        owned_.emit_records(batch);
       } catch (const std::exception& e) {
         failure_ = e.what();
       } catch (...) {
@@ -126,8 +133,8 @@ class key_exchange {
   }
 
   exchange_channel channel_;
-  combining_table<K, V, Combine> local_;
-  combining_table<K, V, Combine> owned_;
+  table_type local_;
+  table_type owned_;
   Partition partition_;
   std::uint64_t table_limit_;
   std::optional<std::string> failure_;

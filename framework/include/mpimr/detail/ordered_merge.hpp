@@ -265,26 +265,32 @@ class local_records {
     started_ = true;
     byte_writer writer(batch);
     while (batch.size() < batch_bytes_) {
-      const auto* entry = next_entry();
-      if (entry == nullptr) return true;
-      encode_record_(writer, entry->first, entry->second);
+      const auto next = next_entry();
+      if (!next) return true;
+      // A reference into a vector of pairs, or a (key view, value) pair the map built.
+      const auto& entry = **next;
+      encode_record_(writer, entry.first, entry.second);
     }
     return sorted_ ? sorted_next_ == order_.size() : unsorted_next_ == map_.end();
   }
 
  private:
-  using entry_type = typename Map::value_type;
+  using iterator = typename Map::const_iterator;
 
   void sort_entries() {
     order_.reserve(map_.size());
-    for (const auto& entry : map_) order_.push_back(&entry);
+    for (auto it = map_.begin(); it != map_.end(); ++it) order_.push_back(it);
     std::sort(order_.begin(), order_.end(),
-              [](const entry_type* a, const entry_type* b) { return a->first < b->first; });
+              [](const iterator& a, const iterator& b) { return (*a).first < (*b).first; });
   }
 
-  const entry_type* next_entry() {
-    if (sorted_) return sorted_next_ < order_.size() ? order_[sorted_next_++] : nullptr;
-    return unsorted_next_ != map_.end() ? &*unsorted_next_++ : nullptr;
+  std::optional<iterator> next_entry() {
+    if (sorted_) {
+      if (sorted_next_ == order_.size()) return std::nullopt;
+      return order_[sorted_next_++];
+    }
+    if (unsorted_next_ == map_.end()) return std::nullopt;
+    return unsorted_next_++;
   }
 
   const Map& map_;
@@ -292,7 +298,7 @@ class local_records {
   bool started_ = false;
   std::uint64_t batch_bytes_;
   EncodeRecord encode_record_;
-  std::vector<const entry_type*> order_;  // only when sorted: pointers, not copies of entries
+  std::vector<iterator> order_;  // only when sorted: positions, not copies of entries
   std::size_t sorted_next_ = 0;
   typename Map::const_iterator unsorted_next_;
 };
