@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,17 +32,24 @@ class packed_string_table {
  public:
   using entries_type = packed_entries<V>;
 
-  explicit packed_string_table(Combine combine) : combine_(std::move(combine)) {
-    pending_keys_.reserve(pending_key_bytes);
-  }
+  explicit packed_string_table(Combine combine) : combine_(std::move(combine)) {}
 
   /// Combines `value` into the entry of `key`, or adds one. Takes effect by the next call of any
   /// other member (the key is copied, so the caller's buffer may change at once).
   void emit(std::string_view key, V value) {
+    if (key.size() > pending_keys_.size() - pending_key_end_) {
+      flush();
+      if (key.size() > pending_keys_.size()) {  // a key too long to wait: looked up at once
+        reserve_slots(entries_.size() + 1);
+        upsert(stable_key_hash(key), key, value);
+        return;
+      }
+    }
     const std::uint64_t hash = stable_key_hash(key);
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
-    pending_[pending_count_] = {hash, pending_keys_.size(), key.size(), value};
-    pending_keys_.append(key);
+    if (!key.empty()) std::memcpy(pending_keys_.data() + pending_key_end_, key.data(), key.size());
+    pending_[pending_count_] = {hash, pending_key_end_, key.size(), value};
+    pending_key_end_ += key.size();
     if (++pending_count_ == batch_size) flush();
   }
   void emit_owned(std::string&& key, V value) { emit(key, value); }
@@ -65,7 +73,7 @@ class packed_string_table {
   [[nodiscard]] bool empty() const noexcept { return entries_.empty() && pending_count_ == 0; }
   /// Memory in use: entries, index slots and the keys waiting in the batch.
   [[nodiscard]] std::uint64_t bytes() const noexcept {
-    return entries_.bytes() + slots_.size() * sizeof(std::uint64_t) + pending_keys_.size();
+    return entries_.bytes() + slots_.size() * sizeof(std::uint64_t) + pending_key_end_;
   }
 
   /// Empties the table. Returns the entries encoded (as codec encodes std::string and V), buffer
@@ -112,7 +120,7 @@ class packed_string_table {
     entries_.release();
     slots_ = {};
     pending_count_ = 0;
-    pending_keys_.clear();
+    pending_key_end_ = 0;
   }
 
   template <class F>
@@ -123,7 +131,7 @@ class packed_string_table {
 
  private:
   static constexpr std::size_t batch_size = 16;
-  static constexpr std::size_t pending_key_bytes = 1024;
+  static constexpr std::size_t pending_key_bytes = 512;
   static constexpr std::size_t first_slot_count = 64;
   static constexpr unsigned offset_bits = 40;
   static constexpr std::uint64_t offset_mask = (std::uint64_t{1} << offset_bits) - 1;
@@ -141,8 +149,8 @@ class packed_string_table {
     const std::size_t count = pending_count_;
     if (count == 0) return;
     pending_count_ = 0;  // nothing is combined twice, even if combine throws below
-    // At most 4/5 of the slots in use, even if every waiting key is new.
-    if (5 * (entries_.size() + count) > 4 * slots_.size()) grow(entries_.size() + count);
+    pending_key_end_ = 0;
+    reserve_slots(entries_.size() + count);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t n = 0; n < count; ++n) {
       const std::uint64_t slot = slots_[pending_[n].hash & mask];
@@ -152,9 +160,13 @@ class packed_string_table {
     }
     for (std::size_t n = 0; n < count; ++n) {
       const pending_key& p = pending_[n];
-      upsert(p.hash, std::string_view(pending_keys_).substr(p.key_at, p.key_length), p.value);
+      upsert(p.hash, std::string_view(pending_keys_.data() + p.key_at, p.key_length), p.value);
     }
-    pending_keys_.clear();
+  }
+
+  /// At most 4/5 of the slots in use with `entries` keys.
+  void reserve_slots(std::size_t entries) {
+    if (5 * entries > 4 * slots_.size()) grow(entries);
   }
 
   void upsert(std::uint64_t hash, std::string_view key, const V& value) {
@@ -172,10 +184,30 @@ class packed_string_table {
       }
       if ((slot >> offset_bits) != tag) continue;
       const auto [found, value_at] = entries_.record_at((slot & offset_mask) - 1);
-      if (found != key) continue;
+      if (!same_key(found, key)) continue;
       entries_.set_value(value_at, combine_(entries_.value(value_at), value));
       return;
     }
+  }
+
+  /// Key equality without a library call for short keys: the common case is a word of a few
+  /// bytes whose 24 hash bits matched.
+  static bool same_key(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t x = 0;
+      std::uint64_t y = 0;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
   }
 
   /// Rebuilds the index with room for `entries` keys.
@@ -197,7 +229,8 @@ class packed_string_table {
   std::vector<std::uint64_t> slots_;  // 0: empty; else (hash >> 40) << 40 | entry offset + 1
   std::array<pending_key, batch_size> pending_{};
   std::size_t pending_count_ = 0;
-  std::string pending_keys_;
+  std::array<char, pending_key_bytes> pending_keys_{};  // the waiting keys, back to back
+  std::size_t pending_key_end_ = 0;
 };
 
 }  // namespace mpimr::detail
