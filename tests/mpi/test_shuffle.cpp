@@ -173,6 +173,25 @@ TEST_P(shuffle_test, ThrowingCombineFailsEveryRankAndLeavesTheContextUsable) {
   }
 }
 
+TEST_P(shuffle_test, CombineThrowingOnTheLastEmitsFailsEveryRank) {
+  // Few emits, all of one key: the combine runs on values that waited in a lookup batch until
+  // the end of the map phase, and must fail there, on every rank, as it would mid-run.
+  mpimr::context ctx;
+  for (std::uint64_t emits : {2ULL, 5ULL, 40ULL}) {
+    try {
+      const auto result = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
+          ctx, index_range{0, emits}, [](std::uint64_t, const auto& emit) { emit("same", 1); },
+          [](std::uint64_t, std::uint64_t) -> std::uint64_t {
+            throw std::runtime_error("combine refused");
+          },
+          {.schedule = schedule::static_blocks});
+      ADD_FAILURE() << "no error with " << emits << " emits";
+    } catch (const mpimr::task_error& e) {
+      EXPECT_EQ(e.original_message(), "combine refused");
+    }
+  }
+}
+
 TEST_P(shuffle_test, MapperThrowingOnOneRankWhileOthersSendFailsEveryRank) {
   mpimr::context ctx;
   const int failing = ctx.size() / 2;

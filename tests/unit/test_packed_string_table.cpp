@@ -1,9 +1,9 @@
 // The packed combining table for std::string keys (packed_string_table) and its packed entry array
 // (packed_entries), each checked against a plain std::map<std::string, V> built in the test: every
 // key is combined exactly once, whatever the batch boundaries, key lengths or key bytes; drains
-// reach the owner rank and decode with the generic codec (for_each_record); records round-trip
-// through emit_records, and truncated records throw mpimr::error; a throwing combine loses values
-// but never combines one twice; the byte count follows the entries.
+// reach the owner rank in the packed record format (packed_entries::for_each_record); records
+// round-trip through emit_records, and truncated records throw mpimr::error; a throwing combine
+// loses values but never combines one twice; the byte count follows the entries.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -30,7 +30,6 @@
 namespace {
 
 using mpimr::detail::byte_buffer;
-using mpimr::detail::for_each_record;
 using mpimr::detail::owner_rank;
 using mpimr::detail::packed_entries;
 using mpimr::detail::packed_string_table;
@@ -94,7 +93,8 @@ std::map<std::string, V> decode_drained(const std::vector<byte_buffer>& buffers,
   EXPECT_EQ(buffers.size(), static_cast<std::size_t>(ranks));
   std::map<std::string, V> drained;
   for (std::size_t dest = 0; dest < buffers.size(); ++dest) {
-    for_each_record<std::string, V>(buffers[dest], [&](std::string&& k, V&& v) {
+    packed_entries<V>::for_each_record(buffers[dest], [&](std::string_view view, const V& v) {
+      const std::string k(view);
       EXPECT_EQ(owner_rank(stable_key_hash(k), ranks), static_cast<int>(dest));
       EXPECT_TRUE(drained.emplace(k, v).second) << "drained twice: " << k;
     });
@@ -396,9 +396,11 @@ TEST(packed_string_table_test, TruncatedRecordsThrow) {
     reference[keys[i]] += i + 1;
   }
   const byte_buffer buffer = std::move(source.drain_by_owner(1)[0]);
-  // Record boundaries, from the format: [u64 length][key][u64 value], in insertion order.
+  // Record boundaries, from the format: [LEB128 length][key][u64 value], in insertion order.
   std::vector<std::size_t> boundaries = {0};
-  for (const auto& k : keys) boundaries.push_back(boundaries.back() + 8 + k.size() + 8);
+  for (const auto& k : keys) {
+    boundaries.push_back(boundaries.back() + leb128_bytes(k.size()) + k.size() + 8);
+  }
   ASSERT_EQ(boundaries.back(), buffer.size());
 
   std::size_t records = 0;
@@ -417,11 +419,14 @@ TEST(packed_string_table_test, TruncatedRecordsThrow) {
   }
   EXPECT_EQ(records, keys.size() + 1);
 
-  // A length far beyond the buffer fails before reading.
+  // A length far beyond the buffer fails before reading, and so does a length that never ends.
   byte_buffer corrupt(buffer);
-  const std::uint64_t huge = std::uint64_t{1} << 62;
-  std::memcpy(corrupt.data(), &huge, sizeof huge);
+  ASSERT_GE(corrupt.size(), 11U);
+  for (std::size_t i = 0; i < 8; ++i) corrupt[i] = std::byte{0xFF};
+  corrupt[8] = std::byte{0x7F};
   count_table target{std::plus<>{}};
+  EXPECT_THROW(target.emit_records(corrupt), mpimr::error);
+  for (std::size_t i = 0; i < 11; ++i) corrupt[i] = std::byte{0x80};
   EXPECT_THROW(target.emit_records(corrupt), mpimr::error);
 }
 

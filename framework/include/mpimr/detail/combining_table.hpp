@@ -74,13 +74,18 @@ class combining_table {
 
   /// Combines `value` into the entry of `key`, or adds one with a copy of the key.
   void emit(lookup_key_t<K> key, V value) {
+    emit_hashed(key, stable_key_hash(key), std::move(value));
+  }
+  /// The same for a caller that has the key's stable_key_hash already.
+  void emit_hashed(lookup_key_t<K> key, std::uint64_t hash, V value) {
     upsert(
-        key, [&] { return K(key); }, std::move(value));
+        key, hash, [&] { return K(key); }, std::move(value));
   }
   /// The same, taking the key's storage when the key is new.
   void emit_owned(K&& key, V value) {
+    const auto view = static_cast<lookup_key_t<K>>(key);
     upsert(
-        static_cast<lookup_key_t<K>>(key), [&] { return std::move(key); }, std::move(value));
+        view, stable_key_hash(view), [&] { return std::move(key); }, std::move(value));
   }
 
   /// Emits every record of a buffer written by drain_by_owner.
@@ -131,6 +136,12 @@ class combining_table {
     return taken;
   }
 
+  /// Nothing waits in this table: every emit is combined at once.
+  void combine_waiting() noexcept {}
+
+  /// Frees the index but keeps the entries: before a last drain, which reads only the entries.
+  void drop_index() noexcept { slots_ = {}; }
+
   /// Empties the table and frees its storage.
   void release() noexcept {
     entries_ = entries_type{};
@@ -149,8 +160,7 @@ class combining_table {
   static constexpr std::size_t first_slot_count = 64;
 
   template <class MakeKey>
-  void upsert(lookup_key_t<K> key, MakeKey&& make_key, V&& value) {
-    const std::uint64_t hash = stable_key_hash(key);
+  void upsert(lookup_key_t<K> key, std::uint64_t hash, MakeKey&& make_key, V&& value) {
     if (2 * (entries_.size() + 1) > slots_.size()) grow();
     const std::uint64_t tag = hash >> 32U;
     const std::size_t mask = slots_.size() - 1;

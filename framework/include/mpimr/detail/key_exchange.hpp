@@ -51,8 +51,25 @@ class key_exchange {
       owned_.emit(key, std::move(value));
       return;
     }
-    local_.emit(key, std::move(value));
+    if constexpr (std::is_same_v<Partition, hash_partition>) {
+      // The default owner is the key's hash modulo the ranks: keys this rank owns skip the
+      // map-side table, which then holds (and sends) only other ranks' keys.
+      const std::uint64_t hash = stable_key_hash(key);
+      if (owner_rank(hash, channel_.size()) == channel_.rank()) {
+        owned_.emit_hashed(key, hash, std::move(value));
+      } else {
+        local_.emit_hashed(key, hash, std::move(value));
+      }
+    } else {
+      local_.emit(key, std::move(value));
+    }
     if (local_.bytes() > table_limit_) send_table();
+    // Take in what others sent now and then, not only between chunks: a rank whose batch waits
+    // to be taken stalls until this rank receives it.
+    if (++emits_since_poll_ == emits_per_poll) {
+      emits_since_poll_ = 0;
+      poll();
+    }
   }
 
   /// At the start of a chunk: takes in what arrived, and fails the chunk if taking in failed.
@@ -70,12 +87,24 @@ class key_exchange {
   /// Throws the first failure seen while combining what arrived.
   void complete() {
     try {
-      if (!failure_ && !local_.empty()) send_table();
+      if (!failure_ && !local_.empty()) {
+        local_.drop_index();  // not needed to drain: free it before the batch is encoded
+        send_table();
+      }
     } catch (const std::exception& e) {
       failure_ = e.what();
     }
     local_.release();  // the owned table grows from here on: do not hold both
     channel_.finish(receiver());
+    // The last emits may still wait in the owned table's batch: combine them here, where a
+    // throwing combine fails the operation on every rank, not later in take_owned.
+    try {
+      if (!failure_) owned_.combine_waiting();
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+    } catch (...) {
+      failure_ = "unknown exception while combining values";
+    }
     if (failure_) throw error(*failure_);
   }
 
@@ -132,11 +161,14 @@ class key_exchange {
     };
   }
 
+  static constexpr std::uint32_t emits_per_poll = 4096;
+
   exchange_channel channel_;
   table_type local_;
   table_type owned_;
   Partition partition_;
   std::uint64_t table_limit_;
+  std::uint32_t emits_since_poll_ = 0;
   std::optional<std::string> failure_;
 };
 

@@ -8,11 +8,14 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "mpimr/errors.hpp"
 
 namespace mpimr::detail {
 
@@ -110,6 +113,45 @@ class packed_entries {
   /// The first byte of an entry, for prefetching.
   [[nodiscard]] const char* address(std::size_t offset) const noexcept {
     return bytes_.data() + offset;
+  }
+
+  /// Appends one record in the packed format to `out` (a batch for another rank).
+  static void append_record(std::vector<std::byte>& out, std::string_view key, const V& value) {
+    char length[max_length_bytes];
+    const std::size_t length_bytes = write_length(length, key.size());
+    const std::size_t at = out.size();
+    out.resize(at + length_bytes + key.size() + sizeof(V));
+    auto* p = reinterpret_cast<char*>(out.data() + at);
+    std::memcpy(p, length, length_bytes);
+    if (!key.empty()) std::memcpy(p + length_bytes, key.data(), key.size());
+    std::memcpy(p + length_bytes + key.size(), &value, sizeof(V));
+  }
+
+  /// Calls `f(std::string_view key, V value)` for every record of a batch of append_record's,
+  /// keys viewed in place. Throws mpimr::error on a truncated or corrupt batch.
+  template <class F>
+  static void for_each_record(std::span<const std::byte> batch, F&& f) {
+    const auto* p = reinterpret_cast<const unsigned char*>(batch.data());
+    std::size_t left = batch.size();
+    while (left != 0) {
+      std::uint64_t length = 0;
+      std::size_t used = 0;
+      for (unsigned shift = 0;; shift += 7) {
+        if (used == left || used == max_length_bytes) throw error("mpimr: corrupt record length");
+        const unsigned char byte = p[used++];
+        length |= static_cast<std::uint64_t>(byte & 0x7FU) << shift;
+        if (byte < 0x80U) break;
+      }
+      if (left - used < sizeof(V) || length > left - used - sizeof(V)) {
+        throw error("mpimr: truncated message while decoding a record");
+      }
+      V value;
+      std::memcpy(&value, p + used + length, sizeof(V));
+      f(std::string_view(reinterpret_cast<const char*>(p + used), length), value);
+      const std::size_t record = used + length + sizeof(V);
+      p += record;
+      left -= record;
+    }
   }
 
   /// Empties, keeping the storage.

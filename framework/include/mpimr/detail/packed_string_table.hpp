@@ -36,16 +36,17 @@ class packed_string_table {
 
   /// Combines `value` into the entry of `key`, or adds one. Takes effect by the next call of any
   /// other member (the key is copied, so the caller's buffer may change at once).
-  void emit(std::string_view key, V value) {
+  void emit(std::string_view key, V value) { emit_hashed(key, stable_key_hash(key), value); }
+  /// The same for a caller that has the key's stable_key_hash already.
+  void emit_hashed(std::string_view key, std::uint64_t hash, V value) {
     if (key.size() > pending_keys_.size() - pending_key_end_) {
       flush();
       if (key.size() > pending_keys_.size()) {  // a key too long to wait: looked up at once
         reserve_slots(entries_.size() + 1);
-        upsert(stable_key_hash(key), key, value);
+        upsert(hash, key, value);
         return;
       }
     }
-    const std::uint64_t hash = stable_key_hash(key);
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
     if (!key.empty()) std::memcpy(pending_keys_.data() + pending_key_end_, key.data(), key.size());
     pending_[pending_count_] = {hash, pending_key_end_, key.size(), value};
@@ -56,14 +57,8 @@ class packed_string_table {
 
   /// Emits every record of a buffer written by drain_by_owner, keys read in place.
   void emit_records(std::span<const std::byte> records) {
-    byte_reader reader(records);
-    while (!reader.at_end()) {
-      const std::uint64_t length = reader.length(1);
-      const std::byte* key = reader.skip(length);
-      V value;
-      decode(reader, value);
-      emit(std::string_view(reinterpret_cast<const char*>(key), length), value);
-    }
+    entries_type::for_each_record(records,
+                                  [&](std::string_view key, const V& value) { emit(key, value); });
   }
 
   [[nodiscard]] std::size_t size() {
@@ -76,7 +71,7 @@ class packed_string_table {
     return entries_.bytes() + slots_.size() * sizeof(std::uint64_t) + pending_key_end_;
   }
 
-  /// Empties the table. Returns the entries encoded (as codec encodes std::string and V), buffer
+  /// Empties the table. Returns the entries in the packed record format, buffer
   /// d holding the records that `owner_of(std::string_view key)` says rank d owns, except that
   /// entries owned by `self` go to `keep(std::string_view, V)`. Keeps the storage for reuse.
   template <class OwnerOf, class Keep>
@@ -84,16 +79,19 @@ class packed_string_table {
                                                         Keep&& keep) {
     flush();
     std::vector<byte_buffer> out(static_cast<std::size_t>(ranks));
+    // Room for twice a fair share of the records, so buffers do not grow by copying; untouched
+    // room costs address space only.
+    const std::size_t encoded = entries_.bytes();
+    const std::size_t share =
+        ranks > 1 ? 2 * encoded / static_cast<std::size_t>(ranks - 1) : encoded;
+    for (auto& buffer : out) buffer.reserve(std::min(encoded, share));
     for (const auto& [key, value] : entries_) {
       const int owner = owner_of(key);
       if (owner == self) {
         keep(key, value);
         continue;
       }
-      byte_writer writer(out[static_cast<std::size_t>(owner)]);
-      writer.pod(static_cast<std::uint64_t>(key.size()));
-      writer.raw(key.data(), key.size());
-      encode(writer, value);
+      entries_type::append_record(out[static_cast<std::size_t>(owner)], key, value);
     }
     entries_.clear();
     std::fill(slots_.begin(), slots_.end(), 0);
@@ -114,6 +112,13 @@ class packed_string_table {
     release();
     return taken;
   }
+
+  /// Combines the keys still waiting in the batch (other members do so themselves; this is for a
+  /// caller that must see a throwing combine at a chosen point).
+  void combine_waiting() { flush(); }
+
+  /// Frees the index but keeps the entries: before a last drain, which reads only the entries.
+  void drop_index() noexcept { slots_ = {}; }
 
   /// Empties the table and frees its storage.
   void release() noexcept {

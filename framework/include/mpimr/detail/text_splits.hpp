@@ -22,7 +22,7 @@ struct text_split {
 };
 
 /// Read buffer of for_each_line; a longer line is still delivered whole.
-inline constexpr std::size_t default_line_buffer_bytes = std::size_t{1} << 20U;
+inline constexpr std::size_t default_line_buffer_bytes = std::size_t{256} << 10U;
 
 /// Files as given, directories replaced by their regular files (recursively), sorted by path
 /// bytes, so every rank derives the same list. Throws mpimr::invalid_argument naming the path for a
