@@ -5,7 +5,6 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "words.hpp"
 
 namespace {
 
@@ -101,35 +101,13 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   return {s, 0};
 }
 
-/// Byte -> its lowercase letter, or 0 for a byte that separates words: one table load per byte.
-constexpr std::array<char, 256> letter_table() {
-  std::array<char, 256> table{};
-  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
-  for (int c = 'A'; c <= 'Z'; ++c)
-    table[static_cast<std::size_t>(c)] = static_cast<char>(c - 'A' + 'a');
-  return table;
-}
-constexpr std::array<char, 256> lowercase_letter = letter_table();
-
 int run(mpimr::context& ctx, const settings& s) {
-  // Each word is lowercased into `word` and emitted as a view of it: a key string is only built
+  // Each word is emitted as a view of the lowercased copy of its line: a key string is only built
   // for a word the rank has not seen before.
-  auto mapper = [word = std::string()](
+  auto mapper = [scratch = std::string()](
                     std::string_view line,
                     const mpimr::emitter<std::string, std::uint64_t>& emit) mutable {
-    if (word.size() < line.size()) word.resize(line.size());
-    char* const out = word.data();
-    const auto* in = reinterpret_cast<const unsigned char*>(line.data());
-    const std::size_t n = line.size();
-    for (std::size_t i = 0; i < n;) {
-      if (lowercase_letter[in[i]] == 0) {
-        ++i;
-        continue;
-      }
-      std::size_t length = 0;
-      for (char c = 0; i < n && (c = lowercase_letter[in[i]]) != 0; ++i) out[length++] = c;
-      emit(std::string_view(out, length), 1);
-    }
+    wordcount::for_each_word(line, scratch, [&](std::string_view word) { emit(word, 1); });
   };
   const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
       ctx, mpimr::text_input{s.inputs, s.split_bytes}, mapper, std::plus<>{},
