@@ -3,6 +3,7 @@
 #include "mpimr/detail/exchange_channel.hpp"
 
 #include <climits>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -86,11 +87,25 @@ bool exchange_channel::poll(receiver on_batch) {
 void exchange_channel::receive(const MPI_Status& probed, receiver on_batch) {
   int bytes = 0;
   MPI_Get_count(&probed, MPI_BYTE, &bytes);
-  incoming_.resize(static_cast<std::size_t>(bytes));
-  MPI_Recv(incoming_.data(), bytes, MPI_BYTE, probed.MPI_SOURCE, tag_batch, comm_,
+  const auto size = static_cast<std::size_t>(bytes);
+  if (size > incoming_capacity_) {
+    // Not zero-filled: MPI_Recv overwrites it all.
+    incoming_.reset();
+    incoming_ = std::make_unique_for_overwrite<std::byte[]>(size);
+    incoming_capacity_ = size;
+  }
+  MPI_Recv(incoming_.get(), bytes, MPI_BYTE, probed.MPI_SOURCE, tag_batch, comm_,
            MPI_STATUS_IGNORE);
   ++received_;
-  on_batch(incoming_);
+  on_batch(std::span<const std::byte>(incoming_.get(), size));
+  // A large buffer is not kept for the next batch: it would sit next to this rank's own tables
+  // and batches for the rest of the operation.
+  if (incoming_capacity_ > kept_incoming_bytes) release_incoming();
+}
+
+void exchange_channel::release_incoming() noexcept {
+  incoming_.reset();
+  incoming_capacity_ = 0;
 }
 
 void exchange_channel::finish(receiver on_batch) {
@@ -119,7 +134,7 @@ void exchange_channel::finish(receiver on_batch) {
     --counts_missing;
   }
   MPI_Waitall(static_cast<int>(count_sends.size()), count_sends.data(), MPI_STATUSES_IGNORE);
-  incoming_ = byte_buffer{};
+  release_incoming();
 }
 
 }  // namespace mpimr::detail

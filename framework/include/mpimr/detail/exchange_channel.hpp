@@ -5,7 +5,9 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -47,6 +49,9 @@ class exchange_channel {
   /// Receives the batch a probe found (only this thread uses the exchange communicator, so the
   /// probed message is still the next one from that source).
   void receive(const MPI_Status& probed, receiver on_batch);
+  void release_incoming() noexcept;
+
+  static constexpr std::size_t kept_incoming_bytes = std::size_t{1} << 20U;
 
   context& ctx_;
   MPI_Comm comm_;
@@ -56,7 +61,8 @@ class exchange_channel {
   std::vector<MPI_Request> requests_;
   std::vector<std::uint64_t> sent_to_;
   std::uint64_t received_ = 0;
-  byte_buffer incoming_;
+  std::unique_ptr<std::byte[]> incoming_;  // the batch being taken in
+  std::size_t incoming_capacity_ = 0;
 };
 
 }  // namespace mpimr::detail
