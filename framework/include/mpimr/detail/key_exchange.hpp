@@ -1,7 +1,8 @@
 // The key-value shuffle, run while the map phase runs: emitted pairs are combined in a table of
 // bounded size, which is sent on to the owners whenever it outgrows its budget; what arrives is
-// combined into the table of keys this rank owns. So a rank never holds its whole map output, and
-// input far larger than memory still completes.
+// combined into the table of keys this rank owns (with the default partition, pairs of keys this
+// rank owns go there at once). So a rank never holds its whole map output, and input far larger
+// than memory still completes.
 #pragma once
 
 #include <algorithm>
@@ -88,7 +89,10 @@ class key_exchange {
   void complete() {
     try {
       if (!failure_ && !local_.empty()) {
-        local_.drop_index();  // not needed to drain: free it before the batch is encoded
+        // The index is not needed to drain: free it before the batch is encoded, once no key
+        // waits to be looked up in it.
+        local_.combine_waiting();
+        local_.drop_index();
         send_table();
       }
     } catch (const std::exception& e) {

@@ -118,6 +118,7 @@ class packed_string_table {
   void combine_waiting() { flush(); }
 
   /// Frees the index but keeps the entries: before a last drain, which reads only the entries.
+  /// Call combine_waiting first, or the drain's lookups rebuild the index.
   void drop_index() noexcept { slots_ = {}; }
 
   /// Empties the table and frees its storage.
