@@ -127,13 +127,23 @@ class distributed_map {
   /// The k entries with the largest values (ties broken by the smaller key), on every rank. Each
   /// rank sends only its own top k. Collective.
   [[nodiscard]] std::vector<std::pair<K, V>> top_k(std::uint64_t k) const {
-    auto better = [](const std::pair<K, V>& a, const std::pair<K, V>& b) {
+    auto better = [](const auto& a, const auto& b) {
       return b.second < a.second || (!(a.second < b.second) && a.first < b.first);
     };
+    // This rank's best k are chosen among positions, so only they are copied out as pairs.
+    using position = typename local_map::const_iterator;
+    std::vector<position> order;
+    order.reserve(local_.size());
+    for (auto it = local_.begin(); it != local_.end(); ++it) order.push_back(it);
+    const auto keep = static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(k, order.size()));
+    std::partial_sort(order.begin(), order.begin() + keep, order.end(),
+                      [&](const position& a, const position& b) { return better(*a, *b); });
     std::vector<std::pair<K, V>> mine;
-    mine.reserve(local_.size());
-    for (const auto& [key, value] : local_) mine.emplace_back(K(key), value);
-    keep_best(mine, k, better);
+    mine.reserve(static_cast<std::size_t>(keep));
+    for (auto it = order.begin(); it != order.begin() + keep; ++it) {
+      const auto& [key, value] = **it;
+      mine.emplace_back(K(key), value);
+    }
     auto all = gather_everywhere(mine);
     keep_best(all, k, better);
     return all;

@@ -61,13 +61,6 @@ class byte_reader {
     raw(&value, sizeof(T));
     return value;
   }
-  /// Steps over `bytes` bytes and returns where they start, for reading them in place.
-  const std::byte* skip(std::size_t bytes) {
-    if (bytes > in_.size() - pos_) throw error("mpimr: truncated message while decoding a result");
-    const std::byte* at = in_.data() + pos_;
-    pos_ += bytes;
-    return at;
-  }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
   [[nodiscard]] std::size_t remaining() const noexcept { return in_.size() - pos_; }
   /// Reads a length prefix and checks that `count` elements of `element_size` bytes can follow, so

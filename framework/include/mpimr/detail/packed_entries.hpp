@@ -75,13 +75,7 @@ class packed_entries {
   /// Appends an entry; returns its offset.
   std::size_t append(std::string_view key, const V& value) {
     const std::size_t at = bytes_.size();
-    char length[max_length_bytes];
-    const std::size_t length_bytes = write_length(length, key.size());
-    bytes_.resize(at + length_bytes + key.size() + sizeof(V));
-    char* out = bytes_.data() + at;
-    std::memcpy(out, length, length_bytes);
-    if (!key.empty()) std::memcpy(out + length_bytes, key.data(), key.size());
-    std::memcpy(out + length_bytes + key.size(), &value, sizeof(V));
+    append_record(bytes_, key, value);
     ++count_;
     return at;
   }
@@ -115,8 +109,10 @@ class packed_entries {
     return bytes_.data() + offset;
   }
 
-  /// Appends one record in the packed format to `out` (a batch for another rank).
-  static void append_record(std::vector<std::byte>& out, std::string_view key, const V& value) {
+  /// Appends one record in the packed format to `out`: this array, or a batch for another rank.
+  template <class Byte>
+  static void append_record(std::vector<Byte>& out, std::string_view key, const V& value) {
+    static_assert(sizeof(Byte) == 1);
     char length[max_length_bytes];
     const std::size_t length_bytes = write_length(length, key.size());
     const std::size_t at = out.size();
