@@ -19,7 +19,9 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "mpimr/detail/type_traits.hpp"
@@ -121,8 +123,13 @@ template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 
 template <class T>
-requires(std::is_trivially_copyable_v<T> && !eigen_dense<T> &&
-         !is_optional<T>::value) struct codec<T> {
+struct is_std_tuple : std::false_type {};
+template <class... Ts>
+struct is_std_tuple<std::tuple<Ts...>> : std::true_type {};
+
+template <class T>
+requires(std::is_trivially_copyable_v<T> && !eigen_dense<T> && !is_optional<T>::value &&
+         !is_std_tuple<T>::value) struct codec<T> {
   static void encode(byte_writer& w, const T& value) { w.pod(value); }
   static void decode(byte_reader& r, T& value) { value = r.pod<T>(); }
 };
@@ -174,6 +181,19 @@ struct codec<std::optional<T>> {
     }
     if (!v) v.emplace();
     mpimr::detail::decode(r, *v);
+  }
+};
+
+/// Several results at once (an Eigen matrix, a vector of counts, a total): each member with its own
+/// codec, in order, so Eigen members travel raw (Boost.Serialization knows neither std::tuple nor
+/// Eigen).
+template <class... Ts>
+struct codec<std::tuple<Ts...>> {
+  static void encode(byte_writer& w, const std::tuple<Ts...>& t) {
+    std::apply([&](const Ts&... members) { (mpimr::detail::encode(w, members), ...); }, t);
+  }
+  static void decode(byte_reader& r, std::tuple<Ts...>& t) {
+    std::apply([&](Ts&... members) { (mpimr::detail::decode(r, members), ...); }, t);
   }
 };
 
