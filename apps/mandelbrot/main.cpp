@@ -49,11 +49,18 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   std::string schedule_text = "auto";
   std::string chunk_text = "1";
   CLI::App app{
-      "Renders the Mandelbrot set (or, with --julia, the Julia set of a point c) as an RGB PNG "
-      "image. Each pixel is coloured by how many iterations of z <- z^2 + c it takes |z| to "
-      "exceed 2; points that stay within --max-iterations are black. The image rows are shared "
-      "among the ranks; the file is the same bytes at any rank count, schedule and chunk size.",
+      "Renders the Mandelbrot set (or, with --julia, the Julia set of a point c) as an RGB PNG\n"
+      "image. Each pixel is coloured by how many iterations of z <- z^2 + c it takes |z| to\n"
+      "exceed 2; points still within 2 after --max-iterations are black. The image rows are\n"
+      "shared among the ranks; the file is the same bytes at any rank count, schedule and chunk\n"
+      "size.\n",
       "mandelbrot"};
+  app.footer(
+      "Examples:\n"
+      "  mpirun -np 4 mandelbrot --width 1920 --height 1080 --output set.png\n"
+      "  mpirun -np 4 mandelbrot --center-x -0.743643887 --center-y 0.131825904 \\\n"
+      "      --view-width 0.0002 --max-iterations 5000 --schedule guided   # a deep zoom\n"
+      "  mpirun -np 4 mandelbrot --julia=-0.8,0.156 --output julia.png");
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--width", width_text, "Image width in pixels")
       ->type_name("PIXELS")

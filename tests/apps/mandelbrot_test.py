@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end checks of the mandelbrot app under mpiexec, one check per ctest test (see
 CMakeLists.txt). The images are decoded here (PNG: IHDR, IDAT, zlib, the five row filters) and
-compared pixel for pixel with a plain Python rendering of the same escape-time iteration and palette.
+compared pixel for pixel with a plain Python rendering of the same escape-time iteration and
+palette.
 
 Usage: mandelbrot_test.py CHECK --app PATH [--ranks N...] [--schedule S] -- LAUNCHER...
 LAUNCHER is the mpiexec command line with {np} where the rank count goes and {app} where the program
