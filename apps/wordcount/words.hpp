@@ -2,12 +2,11 @@
 // UTF-8, NUL, ...) separates words.
 //
 // Why two passes: a byte-at-a-time loop mispredicts a branch at both ends of nearly every word.
-// Here one branch-free pass maps each byte to its lowercase letter or 0, and the second finds each
-// word's start and end eight bytes at a time (the lowest non-zero or zero byte of a 64-bit load),
-// so a word shorter than eight letters costs no loop at all.
+// Here one branch-free (vectorized) pass maps each byte to its lowercase letter or 0, and the
+// second finds each word's start and end eight bytes at a time (the lowest non-zero or zero byte of
+// a 64-bit load), so a word shorter than eight letters costs no loop at all.
 #pragma once
 
-#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -17,15 +16,13 @@
 
 namespace wordcount {
 
-/// Byte -> its lowercase letter, or 0 for a byte that separates words.
-inline constexpr std::array<char, 256> lowercase_letter = [] {
-  std::array<char, 256> table{};
-  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
-  for (int c = 'A'; c <= 'Z'; ++c) {
-    table[static_cast<std::size_t>(c)] = static_cast<char>(c - 'A' + 'a');
-  }
-  return table;
-}();
+/// Byte -> its lowercase letter, or 0 for a byte that separates words. Arithmetic rather than a
+/// table look-up, so that the compiler turns the loop over a line into vector code (16 or 32
+/// bytes a step instead of one).
+[[nodiscard]] constexpr unsigned char lowercase_letter(unsigned char c) noexcept {
+  const auto lower = static_cast<unsigned char>(c | 0x20U);  // 'A'..'Z' -> 'a'..'z'
+  return static_cast<unsigned char>(lower - 'a') < 26 ? lower : 0;
+}
 
 /// Calls `on_word(std::string_view)` for every word of `text`, in order. The view points into
 /// `scratch` (reused between calls) and is valid only during the call.
@@ -37,7 +34,7 @@ void for_each_word(std::string_view text, std::string& scratch, OnWord&& on_word
   if (scratch.size() < n + pad) scratch.resize(n + pad);
   char* const out = scratch.data();
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
-  for (std::size_t i = 0; i < n; ++i) out[i] = lowercase_letter[in[i]];
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(lowercase_letter(in[i]));
   std::memset(out + n, 0, pad);
 
   constexpr std::uint64_t ones = 0x0101010101010101U;

@@ -23,6 +23,7 @@
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/key_hash.hpp"
 #include "mpimr/detail/packed_entries.hpp"
+#include "mpimr/detail/short_keys.hpp"
 #include "mpimr/errors.hpp"
 
 namespace mpimr::detail {
@@ -42,13 +43,20 @@ class packed_string_table {
     if (key.size() > pending_keys_.size() - pending_key_end_) {
       flush();
       if (key.size() > pending_keys_.size()) {  // a key too long to wait: looked up at once
-        reserve_slots(entries_.size() + 1);
-        upsert(hash, key, value);
+        upsert_long_key(hash, key, value);
         return;
       }
     }
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
-    if (!key.empty()) std::memcpy(pending_keys_.data() + pending_key_end_, key.data(), key.size());
+    if (key.size() <= 16) {
+      copy_short_key(pending_keys_.data() + pending_key_end_, key);
+    } else {
+      // The key fits (checked above); the bound spells that out for g++ 12, which otherwise
+      // warns (-Warray-bounds) where a long key's size is known at compile time.
+      const std::size_t end = std::min(pending_key_end_, pending_key_bytes);
+      std::memcpy(pending_keys_.data() + end, key.data(),
+                  std::min(key.size(), pending_key_bytes - end));
+    }
     pending_[pending_count_] = {hash, pending_key_end_, key.size(), value};
     pending_key_end_ += key.size();
     if (++pending_count_ == batch_size) flush();
@@ -175,17 +183,16 @@ class packed_string_table {
     if (5 * entries > 4 * slots_.size()) grow(entries);
   }
 
-  void upsert(std::uint64_t hash, std::string_view key, const V& value) {
+  /// Combines into the key's entry, or adds one. Inlined into flush (it runs once per emit);
+  /// adding an entry, rare once the vocabulary is known, is out of line.
+  [[gnu::always_inline]] inline void upsert(std::uint64_t hash, std::string_view key,
+                                            const V& value) {
     const std::uint64_t tag = hash >> offset_bits;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       const std::uint64_t slot = slots_[i];
       if (slot == 0) {
-        const std::size_t offset = entries_.append(key, value);
-        if (offset >= offset_mask) {
-          throw error("mpimr: more than 1 TiB of keys in one rank's combining table");
-        }
-        slots_[i] = (tag << offset_bits) | (offset + 1);
+        insert(i, tag, key, value);
         return;
       }
       if ((slot >> offset_bits) != tag) continue;
@@ -196,24 +203,18 @@ class packed_string_table {
     }
   }
 
-  /// Key equality without a library call for short keys: the common case is a word of a few
-  /// bytes whose 24 hash bits matched.
-  static bool same_key(std::string_view a, std::string_view b) noexcept {
-    const std::size_t n = a.size();
-    if (n != b.size()) return false;
-    if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t x = 0;
-      std::uint64_t y = 0;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) return false;
+  [[gnu::noinline]] void upsert_long_key(std::uint64_t hash, std::string_view key, const V& value) {
+    reserve_slots(entries_.size() + 1);
+    upsert(hash, key, value);
+  }
+
+  [[gnu::noinline]] void insert(std::size_t slot_index, std::uint64_t tag, std::string_view key,
+                                const V& value) {
+    const std::size_t offset = entries_.append(key, value);
+    if (offset >= offset_mask) {
+      throw error("mpimr: more than 1 TiB of keys in one rank's combining table");
     }
-    for (; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
+    slots_[slot_index] = (tag << offset_bits) | (offset + 1);
   }
 
   /// Rebuilds the index with room for `entries` keys.
