@@ -1,0 +1,46 @@
+// Lloyd's algorithm on mpimr: each iteration is one deterministic reduce of per-cluster sums,
+// counts and inertia over chunks of points; and the final assignment of every point.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <mpimr/mpimr.hpp>
+#include <vector>
+
+namespace kmeans_app {
+
+struct lloyd_settings {
+  std::uint64_t max_iterations = 300;
+  double tolerance = 0;  // stop once no centroid moves farther than this (Euclidean)
+  mpimr::schedule schedule = mpimr::schedule::automatic;
+  std::uint64_t chunk_size = 4096;  // points per chunk
+};
+
+struct lloyd_result {
+  Eigen::MatrixXd centroids;  // one column per cluster
+  std::uint64_t iterations = 0;
+  bool converged = false;
+  double last_shift = 0;  // farthest move of a centroid in the last iteration
+  // Per iteration: the inertia of the assignment it made, and how far the centroids then moved.
+  std::vector<double> inertia;
+  std::vector<double> shift;
+};
+
+/// Iterates from `centroids`: assign each point to its nearest centroid, move each centroid to the
+/// mean of its points. A cluster left without points keeps its centroid where it was. The same
+/// bits at every rank count and schedule (deterministic reduce over a fixed chunk size).
+[[nodiscard]] lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::MatrixXd& points,
+                                     Eigen::MatrixXd centroids, const lloyd_settings& settings);
+
+struct assignment {
+  double distance = 0;  // squared distance to the centroid
+  std::int64_t cluster = 0;
+};
+
+/// Every point's nearest centroid, in point order, on every rank.
+[[nodiscard]] std::vector<assignment> assign_points(mpimr::context& ctx,
+                                                    const Eigen::MatrixXd& points,
+                                                    const Eigen::MatrixXd& centroids,
+                                                    const lloyd_settings& settings);
+
+}  // namespace kmeans_app

@@ -1,0 +1,293 @@
+// kmeans: k-means clustering (Lloyd's algorithm from k-means++ seeds) of points read from a CSV
+// file or generated as Gaussian blobs. Each iteration is one deterministic mpimr::reduce of
+// per-cluster sums and counts, so every output is the same bits at any rank count and schedule.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mpimr/mpimr.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../common/app_support.hpp"
+#include "../common/fail_together.hpp"
+#include "../common/parse_real.hpp"
+#include "lloyd.hpp"
+#include "points.hpp"
+#include "seeding.hpp"
+
+namespace {
+
+struct generation {
+  std::uint64_t points = 0;
+  std::uint64_t dims = 2;
+  std::uint64_t blobs = 0;
+  double spread = 1.0;
+};
+
+struct settings {
+  std::optional<std::string> input;
+  std::optional<generation> generate;
+  std::uint64_t k = 0;
+  std::uint64_t seed = 1;
+  kmeans_app::lloyd_settings lloyd;
+  std::optional<std::string> centroids_file;
+  std::optional<std::string> assignments_file;
+  std::optional<std::string> initial_file;
+  std::optional<std::string> points_file;
+  bool verbose = false;
+};
+
+/// Every rank parses the same argv the same way, so all of them agree on the outcome without
+/// talking; only `print` (rank 0) says anything.
+app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
+  std::string input;
+  std::string k_text;
+  std::string seed_text = "1";
+  std::string iterations_text = "300";
+  std::string tolerance_text = "0";
+  std::string generate_text;
+  std::string dims_text = "2";
+  std::string blobs_text;
+  std::string spread_text = "1";
+  std::string chunk_text = "4096";
+  std::string schedule_text = "auto";
+  std::string centroids_file;
+  std::string assignments_file;
+  std::string initial_file;
+  std::string points_file;
+  bool verbose = false;
+  CLI::App app{
+      "Clusters points into K groups by k-means: k-means++ seeds drawn with --seed, then Lloyd "
+      "iterations (assign each point to its nearest centroid, move each centroid to the mean of "
+      "its points) until no centroid moves farther than --tolerance or --max-iterations have run. "
+      "A cluster left without points keeps its centroid. Points come from a CSV file (numbers "
+      "separated by commas, the same count on each line; the first line is a header when none of "
+      "its fields is a number) or from --generate. Every rank reads the file itself.",
+      "kmeans"};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("points", input, "CSV file of points, one per line")->type_name("FILE");
+  app.add_option("--clusters,-k", k_text, "Number of clusters K (1 to the number of points)")
+      ->type_name("K")
+      ->required();
+  app.add_option("--seed", seed_text, "Seed of the k-means++ draws (and of --generate)")
+      ->type_name("S")
+      ->capture_default_str();
+  app.add_option("--max-iterations", iterations_text, "Most Lloyd iterations to run")
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--tolerance", tolerance_text,
+                 "Converged once no centroid moves farther than this in an iteration (0: until "
+                 "the assignment no longer changes)")
+      ->type_name("T")
+      ->capture_default_str();
+  app.add_option("--generate", generate_text, "Cluster N generated points instead of a file")
+      ->type_name("N");
+  app.add_option("--dims", dims_text, "Dimensions of the generated points")
+      ->type_name("D")
+      ->capture_default_str();
+  app.add_option("--blobs", blobs_text,
+                 "Gaussian blobs the points are generated around, centres uniform in "
+                 "[-10, 10]^D (default: K)")
+      ->type_name("B");
+  app.add_option("--spread", spread_text, "Standard deviation of each generated blob")
+      ->type_name("S")
+      ->capture_default_str();
+  app.add_option("--centroids", centroids_file, "Write the final centroids as CSV to FILE")
+      ->type_name("FILE");
+  app.add_option("--assignments", assignments_file,
+                 "Write each point's cluster (0 to K-1, in input order) as CSV to FILE")
+      ->type_name("FILE");
+  app.add_option("--initial-centroids", initial_file,
+                 "Write the k-means++ seeds as CSV to FILE (cluster j starts from row j)")
+      ->type_name("FILE");
+  app.add_option("--write-points", points_file, "Write the points (read or generated) to FILE")
+      ->type_name("FILE");
+  app.add_option("--chunk-size", chunk_text, "Points per unit of work")
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--schedule", schedule_text,
+                 "How chunks go to ranks: auto, static, dynamic or guided")
+      ->type_name("NAME")
+      ->capture_default_str();
+  app.add_flag("--verbose", verbose, "Print the inertia and centroid shift of every iteration");
+
+  auto fail = [&](const std::string& message) {
+    if (print) fmt::print(stderr, "kmeans: {}\n", message);
+    return app::parsed<settings>{std::nullopt, 2};
+  };
+  if (const auto exit_code = app::parse_command_line(app, argc, argv, print, "kmeans")) {
+    return {std::nullopt, *exit_code};
+  }
+
+  constexpr std::uint64_t no_limit = UINT64_MAX;
+  settings s;
+  s.verbose = verbose;
+  const bool generated = app.count("--generate") != 0;
+  if (app.count("points") != 0 && generated) {
+    return fail(fmt::format("give a CSV file ('{}') or --generate, not both", input));
+  }
+  if (app.count("points") == 0 && !generated)
+    return fail("give a CSV file of points or --generate N");
+  if (auto bad = app::check_count("--clusters", k_text, 1'000'000, false, s.k)) return fail(*bad);
+  if (auto bad = app::check_count("--seed", seed_text, no_limit, true, s.seed)) return fail(*bad);
+  if (auto bad = app::check_count("--max-iterations", iterations_text, no_limit, true,
+                                  s.lloyd.max_iterations)) {
+    return fail(*bad);
+  }
+  if (auto bad = app::check_real("--tolerance", tolerance_text, s.lloyd.tolerance)) {
+    return fail(*bad);
+  }
+  if (s.lloyd.tolerance < 0) {
+    return fail(fmt::format("--tolerance: value '{}' must not be negative", tolerance_text));
+  }
+  if (auto bad = app::check_count("--chunk-size", chunk_text, std::uint64_t{1} << 40U, false,
+                                  s.lloyd.chunk_size)) {
+    return fail(*bad);
+  }
+  try {
+    s.lloyd.schedule = mpimr::parse_schedule(schedule_text);
+  } catch (const mpimr::invalid_argument& e) {
+    return fail(fmt::format("--schedule: {}", e.what()));
+  }
+  if (generated) {
+    generation g;
+    if (auto bad = app::check_count("--generate", generate_text, 1'000'000'000, false, g.points)) {
+      return fail(*bad);
+    }
+    if (auto bad = app::check_count("--dims", dims_text, 100'000, false, g.dims)) return fail(*bad);
+    g.blobs = s.k;
+    if (app.count("--blobs") != 0) {
+      if (auto bad = app::check_count("--blobs", blobs_text, 1'000'000, false, g.blobs)) {
+        return fail(*bad);
+      }
+    }
+    if (auto bad = app::check_real("--spread", spread_text, g.spread)) return fail(*bad);
+    if (g.spread < 0) {
+      return fail(fmt::format("--spread: value '{}' must not be negative", spread_text));
+    }
+    if (g.points * g.dims > 2'000'000'000) {
+      return fail(
+          fmt::format("--generate {} --dims {}: more than 2e9 values", generate_text, dims_text));
+    }
+    s.generate = g;
+  } else {
+    for (const char* option : {"--dims", "--blobs", "--spread"}) {
+      if (app.count(option) != 0)
+        return fail(fmt::format("{} applies only with --generate", option));
+    }
+    if (input.empty()) return fail("the points file name is empty");
+    s.input = input;
+  }
+  struct output {
+    const char* option;
+    const std::string& name;
+    std::optional<std::string>& target;
+  };
+  for (const output& o : {output{"--centroids", centroids_file, s.centroids_file},
+                          output{"--assignments", assignments_file, s.assignments_file},
+                          output{"--initial-centroids", initial_file, s.initial_file},
+                          output{"--write-points", points_file, s.points_file}}) {
+    if (app.count(o.option) == 0) continue;
+    if (o.name.empty()) return fail(fmt::format("{}: the file name is empty", o.option));
+    o.target = o.name;
+  }
+  return {s, 0};
+}
+
+/// The points, read by every rank (the file must be visible to all of them at the same path).
+kmeans_app::point_set load_points(mpimr::context& ctx, const settings& s) {
+  kmeans_app::point_set points;
+  std::optional<std::string> failure;
+  if (s.generate) {
+    const auto& g = *s.generate;
+    points = kmeans_app::generate_blobs(g.points, g.dims, g.blobs, g.spread, s.seed);
+  } else {
+    try {
+      points = kmeans_app::read_points_csv(*s.input);
+    } catch (const kmeans_app::input_error& e) {
+      failure = e.what();
+    }
+  }
+  app::fail_together(ctx, failure);
+  return points;
+}
+
+/// Writes the requested files on rank 0, each whole or not at all; none is committed unless all
+/// could be written.
+void write_outputs(const settings& s, const kmeans_app::point_set& points,
+                   const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centroids,
+                   const std::vector<kmeans_app::assignment>& assignments) {
+  std::vector<std::unique_ptr<mpimr::atomic_file>> files;
+  auto write = [&](const std::optional<std::string>& path, const std::string& text) {
+    if (!path) return;
+    files.push_back(std::make_unique<mpimr::atomic_file>(*path));
+    files.back()->write(text);
+  };
+  write(s.initial_file, kmeans_app::columns_csv(initial, points.names));
+  write(s.centroids_file, kmeans_app::columns_csv(centroids, points.names));
+  if (s.assignments_file) {
+    std::string text = "cluster\n";
+    text.reserve(assignments.size() * 3);
+    for (const auto& a : assignments) fmt::format_to(std::back_inserter(text), "{}\n", a.cluster);
+    write(s.assignments_file, text);
+  }
+  write(s.points_file, kmeans_app::columns_csv(points.coords, points.names));
+  for (auto& f : files) f->commit();
+}
+
+int run(mpimr::context& ctx, const settings& s) {
+  const kmeans_app::point_set points = load_points(ctx, s);
+  const auto n = static_cast<std::uint64_t>(points.coords.cols());
+  if (s.k > n) {
+    throw mpimr::invalid_argument(
+        fmt::format("--clusters {} exceeds the number of points ({})", s.k, n));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Eigen::MatrixXd initial = kmeans_app::kmeans_plus_plus(points.coords, s.k, s.seed);
+  const auto result = kmeans_app::run_lloyd(ctx, points.coords, initial, s.lloyd);
+  const auto assignments = kmeans_app::assign_points(ctx, points.coords, result.centroids, s.lloyd);
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  if (ctx.rank() != 0) return 0;
+
+  // In point order, on one rank: the same bits at any rank count.
+  double inertia = 0;
+  std::vector<std::uint64_t> sizes(s.k, 0);
+  for (const auto& a : assignments) {
+    inertia += a.distance;
+    ++sizes[static_cast<std::size_t>(a.cluster)];
+  }
+  std::uint64_t empty = 0;
+  for (const auto size : sizes) empty += size == 0 ? 1 : 0;
+  write_outputs(s, points, initial, result.centroids, assignments);
+
+  if (s.verbose) {
+    for (std::size_t i = 0; i < result.inertia.size(); ++i) {
+      fmt::print("iteration {} inertia {:.17g} shift {:.3e}\n", i + 1, result.inertia[i],
+                 result.shift[i]);
+    }
+  }
+  fmt::print("points          {}\n", n);
+  fmt::print("dimensions      {}\n", points.coords.rows());
+  fmt::print("clusters        {}\n", s.k);
+  fmt::print("iterations      {}\n", result.iterations);
+  fmt::print("converged       {}\n", result.converged ? "yes" : "no");
+  fmt::print("inertia         {:.17g}\n", inertia);
+  fmt::print("last_shift      {:.3e}\n", result.last_shift);
+  fmt::print("empty_clusters  {}\n", empty);
+  fmt::print("seed            {}\n", s.seed);
+  fmt::print("schedule        {}\n", mpimr::to_string(s.lloyd.schedule));
+  fmt::print("ranks           {}\n", ctx.size());
+  fmt::print("wall_seconds    {:.6f}\n", elapsed.count());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return app::app_main("kmeans", argc, argv, parse_arguments, run);
+}
