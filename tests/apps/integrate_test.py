@@ -165,7 +165,10 @@ BAD_ARGUMENTS = [
 
 
 def check_bad_arguments(launcher, ranks):
-    cases = [(np, args, named) for np in ranks for args, named in BAD_ARGUMENTS]
+    # At more than one rank, every third case: enough to show that only rank 0 speaks and no rank
+    # hangs (each run that fails costs mpirun two idle seconds).
+    cases = [(np, args, named) for np in ranks for i, (args, named) in enumerate(BAD_ARGUMENTS)
+             if np == 1 or i % 3 == 0]
     results = run_many(launcher, [(np, args) for np, args, _ in cases])
     for (np, args, named), (cmd, proc) in zip(cases, results):
         where = shlex.join(cmd)
