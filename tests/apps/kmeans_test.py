@@ -407,25 +407,26 @@ def check_bad_arguments(launcher, ranks):
 
 
 def check_outputs(launcher, ranks):
-    """An output that cannot be written: an error, and no output file at all (not even those that
-    could have been written)."""
+    """Outputs that cannot be written: refused before any work, and no output file at all (not
+    even those that could have been written)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "three.csv")
         write_points(path, [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
         good = os.path.join(folder, "centroids.csv")
-        bad = os.path.join(folder, "no_such_folder", "assignments.csv")
-        for np in ranks:
-            cmd, proc = run(launcher, np, [path, "-k", "2", "--centroids", good,
-                                           "--assignments", bad])
-            where = shlex.join(cmd)
-            lines = proc.stderr.splitlines()
-            if proc.returncode == 0 or len(lines) != 1 or "assignments.csv" not in lines[0]:
-                fail(f"exit code {proc.returncode}, expected an error naming the file: {where}\n"
-                     f"{proc.stderr}")
+        cases = [
+            (["--assignments", os.path.join(folder, "no_such_folder", "a.csv")], "no_such_folder"),
+            (["--initial-centroids", folder], "is a directory"),
+            (["--write-points", os.path.join(path, "p.csv")], "three.csv"),
+        ]
+        runs = [(np, [path, "-k", "2", "--centroids", good] + args, named)
+                for np in ranks for args, named in cases]
+        results = run_many(launcher, [(np, args) for np, args, _ in runs])
+        for (np, args, named), (cmd, proc) in zip(runs, results):
+            line = expect_one_line_exit_2(cmd, proc, named)
             left = sorted(os.listdir(folder))
             if left != ["three.csv"]:
-                fail(f"files left behind: {left}: {where}")
-            print(f"np {np}: exit {proc.returncode}, {lines[0]}; no file written")
+                fail(f"files left behind: {left}: {shlex.join(cmd)}")
+            print(f"np {np}: exit 2, {line}; no file written")
 
 
 def check_help(launcher, ranks):
