@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
-#include "../common/fail_together.hpp"
 #include "../common/parse_real.hpp"
 #include "lloyd.hpp"
 #include "points.hpp"
@@ -225,7 +224,7 @@ kmeans_app::point_set load_points(mpimr::context& ctx, const settings& s) {
       failure = e.what();
     }
   }
-  app::fail_together(ctx, failure);
+  mpimr::fail_together(ctx, failure);
   return points;
 }
 

@@ -1,6 +1,7 @@
 // Everything a user of mpimr needs, in one include.
 #pragma once
 
+#include "mpimr/agreement.hpp"
 #include "mpimr/atomic_file.hpp"
 #include "mpimr/chunk_rng.hpp"
 #include "mpimr/concepts.hpp"
