@@ -13,6 +13,7 @@
 #include "mpimr/joins.hpp"
 #include "mpimr/map.hpp"
 #include "mpimr/map_reduce_by_key.hpp"
+#include "mpimr/map_to.hpp"
 #include "mpimr/memberwise.hpp"
 #include "mpimr/options.hpp"
 #include "mpimr/partition.hpp"
