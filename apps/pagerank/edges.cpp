@@ -1,0 +1,108 @@
+// Reading and writing edge-list files (see edges.hpp).
+#include "edges.hpp"
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+namespace pagerank_app {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw input_error(fmt::format("cannot read '{}': it is a directory", path));
+  }
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                             &std::fclose);
+  if (!file) throw input_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+  if (std::ferror(file.get()) != 0) {
+    throw input_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+  }
+  return text;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/// The line's fields, split at runs of blanks; at most three are kept (more is an error anyway).
+std::size_t split_fields(std::string_view line, std::string_view (&fields)[3]) {
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_blank(line[i])) ++i;
+    if (i == line.size()) break;
+    const std::size_t start = i;
+    while (i < line.size() && !is_blank(line[i])) ++i;
+    if (count < 3) fields[count] = line.substr(start, i - start);
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::vector<edge> read_edge_file(const std::string& path) {
+  const std::string text = read_file(path);
+  std::vector<edge> edges;
+  std::uint64_t line_number = 0;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    ++line_number;
+    const auto newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view fields[3];
+    const std::size_t count = split_fields(line, fields);
+    if (count == 0 || fields[0].front() == '#') continue;
+    if (count != 2) {
+      throw input_error(fmt::format("{}, line {}: expected 2 fields 'src dst', found {}", path,
+                                    line_number, count));
+    }
+    std::uint64_t ids[2] = {0, 0};
+    for (int f = 0; f < 2; ++f) {
+      const std::string_view field = fields[f];
+      const char* end = field.data() + field.size();
+      const auto [ptr, ec] = std::from_chars(field.data(), end, ids[f]);
+      if (ec == std::errc::result_out_of_range) {
+        throw input_error(fmt::format("{}, line {}: vertex id '{}' is too large (at most {})", path,
+                                      line_number, field,
+                                      std::numeric_limits<std::uint64_t>::max()));
+      }
+      if (ec != std::errc{} || ptr != end) {
+        const bool negative = field.size() > 1 && field.front() == '-' &&
+                              field.find_first_not_of("0123456789", 1) == std::string_view::npos;
+        throw input_error(fmt::format("{}, line {}: vertex id '{}' is {}", path, line_number, field,
+                                      negative ? "negative" : "not a non-negative integer"));
+      }
+    }
+    edges.push_back({ids[0], ids[1]});
+  }
+  if (edges.empty()) throw input_error(fmt::format("{}: no edges", path));
+  return edges;
+}
+
+std::string edge_list_text(const std::vector<edge>& edges,
+                           const std::vector<std::string>& comment) {
+  std::string out;
+  out.reserve(edges.size() * 16);
+  for (const auto& line : comment) out.append("# ").append(line).append("\n");
+  auto sink = std::back_inserter(out);
+  for (const auto& e : edges) fmt::format_to(sink, "{}\t{}\n", e.src, e.dst);
+  return out;
+}
+
+}  // namespace pagerank_app

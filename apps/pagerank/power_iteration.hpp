@@ -1,0 +1,41 @@
+// PageRank by power iteration on mpimr: each iteration computes the new rank of every vertex, one
+// row of the link matrix each, in chunks of rows spread over the ranks.
+#pragma once
+
+#include <cstdint>
+#include <mpimr/mpimr.hpp>
+#include <vector>
+
+#include "link_graph.hpp"
+
+namespace pagerank_app {
+
+struct pagerank_settings {
+  double damping = 0.85;
+  double tolerance = 1e-9;  // converged once an iteration changes the ranks by less, in L1
+  std::uint64_t max_iterations = 1000;
+  mpimr::schedule schedule = mpimr::schedule::automatic;
+  std::uint64_t chunk_size = 0;  // rows per chunk; 0: default_chunk_size(vertices)
+};
+
+struct pagerank_result {
+  std::vector<double> rank;  // by vertex number
+  std::uint64_t iterations = 0;
+  bool converged = false;
+  double l1_change = 0;          // sum of |new - old| in the last iteration
+  double loop_seconds = 0;       // the iterations alone, on this rank
+  std::uint64_t chunk_size = 0;  // rows per chunk, as used
+};
+
+/// Rows per chunk when none is given: at least 256, and about 1024 chunks on large graphs. It
+/// depends on the vertex count alone, never on the rank count.
+[[nodiscard]] std::uint64_t default_chunk_size(std::uint64_t vertices);
+
+/// Starts from 1/n everywhere and iterates x' = d (L x + D/n) + (1 - d)/n, where L is the link
+/// matrix and D the rank held by dangling vertices (spread evenly over all vertices), until the L1
+/// change is below the tolerance or max_iterations have run. The same bits at every rank count,
+/// schedule and chunk size.
+[[nodiscard]] pagerank_result run_pagerank(mpimr::context& ctx, const link_graph& graph,
+                                           const pagerank_settings& settings);
+
+}  // namespace pagerank_app
