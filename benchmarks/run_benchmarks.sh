@@ -2,10 +2,12 @@
 # Runs mpimr's benchmarks against their baselines and prints one RESULT line per target:
 #   pi throughput (apps/pi vs bench_pi_raw_mpi, same kernel and chunks) at 1 and 2 ranks, parallel
 #   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, Eigen reduce vs MPI_Allreduce,
-#   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs).
+#   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs),
+#   and mandelbrot's dynamic and guided schedules against static blocks and the ideal time
+#   (run_mandelbrot_benchmark.sh, its MB_* knobs).
 # Usage: benchmarks/run_benchmarks.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: BENCH_REPS (5), BENCH_PI_SAMPLES (5e8), BENCH_CHUNKS (1e7 one-index chunks),
-#      BENCH_WORDCOUNT (1; 0 skips the word count benchmark).
+#      BENCH_WORDCOUNT (1; 0 skips the word count benchmark), BENCH_MANDELBROT (1; 0 skips it).
 # Figures are medians over interleaved repetitions; targets missed are marked MISSED, not hidden.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -110,6 +112,18 @@ if [[ ${BENCH_WORDCOUNT:-1} != 0 ]]; then
   trap 'rm -f "$wordcount_log"' EXIT
   benchmarks/run_wordcount_benchmark.sh "$build" | tee "$wordcount_log"  # fails the run if it fails
   collect < <(grep '^RESULT' "$wordcount_log") >/dev/null
+fi
+
+# --- (e) mandelbrot: dynamic and guided against static blocks and the ideal, at 2 ranks -----------
+if [[ ${BENCH_MANDELBROT:-1} != 0 ]]; then
+  mandelbrot_log=$(mktemp)
+  if ! MB_REPS=${MB_REPS:-$reps} benchmarks/run_mandelbrot_benchmark.sh "$build" |
+    tee "$mandelbrot_log"; then
+    rm -f "$mandelbrot_log"
+    exit 1
+  fi
+  collect < <(grep '^RESULT' "$mandelbrot_log") >/dev/null
+  rm -f "$mandelbrot_log"
 fi
 
 echo
