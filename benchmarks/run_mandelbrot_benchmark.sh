@@ -66,6 +66,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # order every other time, as this machine's speed drifts.
 kinds=(static.1 static.2 dynamic.2 guided.2)
 declare -A t=()
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((rep = 1; rep <= reps; rep++)); do
   order=("${kinds[@]}")
   if ((rep % 2 == 0)); then
@@ -107,7 +108,8 @@ for schedule in dynamic guided; do
   results+=("mandelbrot_${schedule}_speedup_vs_static_np2 $(per_rep 'a / b' static.2 "$schedule.2") >= 1.3")
 done
 echo
-echo "=== summary (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+# Other work on the machine slows 2-rank runs more than 1-rank runs (which leave a core free).
+echo "=== summary (load average $(cut -d' ' -f1-3 /proc/loadavg); at the start $load_at_start)"
 for r in "${results[@]}"; do
   read -r name value op target <<<"$r"
   verdict=$(awk -v v="$value" -v o="$op" -v t="$target" \
