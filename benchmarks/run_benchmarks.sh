@@ -3,11 +3,13 @@
 #   pi throughput (apps/pi vs bench_pi_raw_mpi, same kernel and chunks) at 1 and 2 ranks, parallel
 #   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, Eigen reduce vs MPI_Allreduce,
 #   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs),
-#   and mandelbrot's dynamic and guided schedules against static blocks and the ideal time
-#   (run_mandelbrot_benchmark.sh, its MB_* knobs).
+#   mandelbrot's dynamic and guided schedules against static blocks and the ideal time
+#   (run_mandelbrot_benchmark.sh, its MB_* knobs), and k-means and PageRank time per iteration
+#   against serial Eigen programs (run_numeric_benchmark.sh, its NUM_* knobs).
 # Usage: benchmarks/run_benchmarks.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: BENCH_REPS (5), BENCH_PI_SAMPLES (5e8), BENCH_CHUNKS (1e7 one-index chunks),
-#      BENCH_WORDCOUNT (1; 0 skips the word count benchmark), BENCH_MANDELBROT (1; 0 skips it).
+#      BENCH_WORDCOUNT (1; 0 skips the word count benchmark), BENCH_MANDELBROT (1; 0 skips it),
+#      BENCH_NUMERIC (1; 0 skips k-means and PageRank).
 # Figures are medians over interleaved repetitions; targets missed are marked MISSED, not hidden.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -124,6 +126,17 @@ if [[ ${BENCH_MANDELBROT:-1} != 0 ]]; then
   fi
   collect < <(grep '^RESULT' "$mandelbrot_log") >/dev/null
   rm -f "$mandelbrot_log"
+fi
+
+# --- (f) k-means and PageRank: time per iteration at 2 ranks against serial Eigen programs -------
+if [[ ${BENCH_NUMERIC:-1} != 0 ]]; then
+  numeric_log=$(mktemp)
+  if ! benchmarks/run_numeric_benchmark.sh "$build" | tee "$numeric_log"; then
+    rm -f "$numeric_log"
+    exit 1
+  fi
+  collect < <(grep '^RESULT' "$numeric_log") >/dev/null
+  rm -f "$numeric_log"
 fi
 
 echo

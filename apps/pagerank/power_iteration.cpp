@@ -30,6 +30,7 @@ pagerank_result run_pagerank(mpimr::context& ctx, const link_graph& graph,
   // change are O(n) sums that every rank computes alike from the full vectors, in vertex order: the
   // same bits everywhere, and no extra collective.
   const auto start = std::chrono::steady_clock::now();
+  auto iteration_start = start;
   while (out.iterations < settings.max_iterations) {
     double dangling = 0;
     for (const auto j : graph.dangling) dangling += x[static_cast<std::size_t>(j)];
@@ -48,6 +49,9 @@ pagerank_result run_pagerank(mpimr::context& ctx, const link_graph& graph,
     for (std::size_t i = 0; i < n; ++i) l1 += std::abs(next[i] - x[i]);
     x.swap(next);
     ++out.iterations;
+    const auto now = std::chrono::steady_clock::now();
+    out.seconds.push_back(std::chrono::duration<double>(now - iteration_start).count());
+    iteration_start = now;
     out.l1_change = l1;
     if (l1 < settings.tolerance) {
       out.converged = true;

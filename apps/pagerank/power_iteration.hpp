@@ -24,6 +24,7 @@ struct pagerank_result {
   bool converged = false;
   double l1_change = 0;          // sum of |new - old| in the last iteration
   double loop_seconds = 0;       // the iterations alone, on this rank
+  std::vector<double> seconds;   // each iteration's, on this rank
   std::uint64_t chunk_size = 0;  // rows per chunk, as used
 };
 

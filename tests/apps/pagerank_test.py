@@ -20,7 +20,7 @@ import app_launch
 from app_launch import fail
 
 TIMING_KEYS = {"ranks", "schedule", "chunk_size", "setup_seconds", "loop_seconds",
-               "iteration_seconds"}
+               "iteration_seconds", "first_iteration_seconds"}
 
 
 def run(launcher, np, app_args, timeout=120):

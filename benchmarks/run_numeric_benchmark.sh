@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# k-means and PageRank: time per iteration of apps/kmeans and apps/pagerank at 2 ranks (and at 1)
+# against a serial Eigen implementation of the same algorithm on the same data
+# (bench_kmeans_serial, bench_pagerank_serial), at three problem sizes two orders of magnitude
+# apart. Parallel efficiency = serial time / (2 x mpimr time at 2 ranks), formed within each
+# repetition (runs seconds apart) and reported as the median. Times are the programs' own
+# `iteration_seconds`, measured by rank 0 around the iterations alone (no start-up, input
+# generation, seeding or building of the link matrix): for k-means the Lloyd loop over its
+# iterations, for PageRank the median iteration (the first one reads the matrix for the first
+# time, slowly on some machines). Every program runs at most NUM_ITERATIONS iterations; the
+# PageRank runs must agree on the ten highest-ranked vertices, or the script fails. k-means runs
+# with static blocks: every point costs the same, and each rank then joins its own partials before
+# the deterministic exchange; PageRank with the app's defaults (dynamic, about 1024 chunks).
+# Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
+# Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
+# Env: NUM_REPS (3), NUM_ITERATIONS (20), NUM_KMEANS_SIZES ("10000 100000 1000000" points),
+#      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (1024 points per chunk),
+#      NUM_PAGERANK_SCALES ("14 17 21": R-MAT 2^S ids), NUM_EDGE_FACTOR (16),
+#      NUM_QUICK=1 (small sizes, 1 repetition: a smoke run).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+cd "$MPIMR_ROOT"
+
+build=${1:-build/release}
+if [[ ${NUM_QUICK:-0} == 1 ]]; then
+  reps=${NUM_REPS:-1} kmeans_sizes=${NUM_KMEANS_SIZES:-"1000 10000 100000"}
+  scales=${NUM_PAGERANK_SCALES:-"10 13 16"}
+else
+  reps=${NUM_REPS:-3} kmeans_sizes=${NUM_KMEANS_SIZES:-"10000 100000 1000000"}
+  scales=${NUM_PAGERANK_SCALES:-"14 17 21"}
+fi
+iterations=${NUM_ITERATIONS:-20}
+dims=${NUM_KMEANS_DIMS:-4} k=${NUM_KMEANS_K:-16} chunk=${NUM_KMEANS_CHUNK:-1024}
+edge_factor=${NUM_EDGE_FACTOR:-16}
+kmeans=$build/apps/kmeans
+pagerank=$build/apps/pagerank
+kmeans_serial=$build/benchmarks/bench_kmeans_serial
+pagerank_serial=$build/benchmarks/bench_pagerank_serial
+for exe in "$kmeans" "$pagerank" "$kmeans_serial" "$pagerank_serial"; do
+  [[ -x $exe ]] || { mpimr_log "missing $exe: build $build first"; exit 1; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/mpimr-numeric.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# The machine may be shared: say how busy it was, at the start and at the end.
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# launch NP OUT PROGRAM ARGS... : one run under mpirun (the serial programs too, so that every run
+# is placed and bound alike); stdout to OUT. A failing or hanging run stops the script.
+launch() {
+  local np=$1 out=$2
+  shift 2
+  # shellcheck disable=SC2046  # the flags are single words, split on purpose
+  if ! timeout 900 mpirun -np "$np" $(mpimr_mpirun_flags "$np") "$@" >"$out" 2>"$work/stderr"; then
+    mpimr_log "FAIL: $* at $np ranks:"
+    cat "$work/stderr" >&2
+    exit 1
+  fi
+}
+field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# run_kind APP SIZE KIND OUT: KIND is serial, mpimr1 or mpimr2.
+run_kind() {
+  local app=$1 size=$2 kind=$3 out=$4
+  if [[ $app == kmeans ]]; then
+    case $kind in
+      serial) launch 1 "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
+      mpimr*) launch "${kind#mpimr}" "$out" "$kmeans" --generate "$size" --dims "$dims" -k "$k" \
+        --seed 1 --max-iterations "$iterations" --chunk-size "$chunk" --schedule static ;;
+    esac
+  else
+    case $kind in
+      serial) launch 1 "$out" "$pagerank_serial" "$size" "$edge_factor" 1 "$iterations" 0 ;;
+      mpimr*) launch "${kind#mpimr}" "$out" "$pagerank" --rmat-scale "$size" --edge-factor \
+        "$edge_factor" --seed 1 --max-iterations "$iterations" --tolerance 0 ;;
+    esac
+  fi
+}
+
+kinds=(serial mpimr1 mpimr2)
+declare -A t=() facts=()
+for app in kmeans pagerank; do
+  sizes=$kmeans_sizes
+  [[ $app == pagerank ]] && sizes=$scales
+  for size in $sizes; do
+    for ((rep = 1; rep <= reps; rep++)); do
+      order=("${kinds[@]}")
+      ((rep % 2 == 0)) && order=(mpimr2 mpimr1 serial)  # the machine's speed drifts
+      for kind in "${order[@]}"; do
+        out=$work/$app.$size.$kind.out
+        run_kind "$app" "$size" "$kind" "$out"
+        t[$app.$size.$kind.$rep]=$(field iteration_seconds "$out")
+        [[ -n ${t[$app.$size.$kind.$rep]} ]] || { mpimr_log "FAIL: no iteration_seconds in $out"; exit 1; }
+        echo "$app size $size rep $rep $kind: $(field iterations "$out") iterations," \
+          "$(awk -v s="${t[$app.$size.$kind.$rep]}" 'BEGIN { printf "%.3f", s * 1e3 }') ms each"
+      done
+      if [[ $app == pagerank ]]; then
+        # The same algorithm on the same graph: the same ten highest-ranked vertices.
+        for kind in mpimr1 mpimr2; do
+          if ! cmp -s <(awk '$1 == "top" { print $2 }' "$work/$app.$size.serial.out") \
+            <(awk '$1 == "top" { print $2 }' "$work/$app.$size.$kind.out"); then
+            mpimr_log "FAIL: pagerank scale $size: $kind ranks other vertices first than serial"
+            exit 1
+          fi
+        done
+        facts[$app.$size]="$(field vertices "$work/$app.$size.serial.out") vertices, $(field edges \
+          "$work/$app.$size.serial.out") edges"
+      else
+        facts[$app.$size]="$size points, $dims dims, k $k"
+      fi
+    done
+  done
+done
+
+# per_rep EXPR APP SIZE: EXPR (awk) of s, a, b = the serial, 1-rank and 2-rank times, per repetition.
+per_rep() {
+  local expr=$1 app=$2 size=$3 rep
+  for ((rep = 1; rep <= reps; rep++)); do
+    awk -v s="${t[$app.$size.serial.$rep]}" -v a="${t[$app.$size.mpimr1.$rep]}" \
+      -v b="${t[$app.$size.mpimr2.$rep]}" "BEGIN { printf \"%.4f\\n\", $expr }"
+  done | median
+}
+med() {
+  local rep
+  for ((rep = 1; rep <= reps; rep++)); do echo "${t[$1.$rep]}"; done | median
+}
+
+results=()
+echo
+echo "=== time per iteration (ms, medians of $reps; $iterations iterations a run; $(nproc) cores)"
+printf '%-9s %-40s %9s %9s %9s %10s %10s %12s\n' app size serial mpimr_np1 mpimr_np2 \
+  "np1/serial" efficiency "growth"
+for app in kmeans pagerank; do
+  sizes=$kmeans_sizes
+  [[ $app == pagerank ]] && sizes=$scales
+  previous="" previous_size=""
+  for size in $sizes; do
+    serial=$(med "$app.$size.serial") one=$(med "$app.$size.mpimr1") two=$(med "$app.$size.mpimr2")
+    efficiency=$(per_rep 's / (2 * b)' "$app" "$size")
+    overhead=$(per_rep 'a / s' "$app" "$size")
+    # Growth of the 2-rank time from the previous size, against the growth of the work.
+    growth=-
+    if [[ -n $previous ]]; then
+      if [[ $app == kmeans ]]; then
+        work_ratio=$(awk -v a="$size" -v b="$previous_size" 'BEGIN { print a / b }')
+      else
+        work_ratio=$(awk -v a="$size" -v b="$previous_size" 'BEGIN { print 2 ^ (a - b) }')
+      fi
+      growth=$(awk -v a="$two" -v b="$previous" -v w="$work_ratio" 'BEGIN { printf "%.1fx/%gx", a / b, w }')
+    fi
+    label=$size
+    [[ $app == pagerank ]] && label="scale $size"
+    printf '%-9s %-40s %9.3f %9.3f %9.3f %10.2f %10.2f %12s\n' "$app" "$label (${facts[$app.$size]})" \
+      "$(awk -v s="$serial" 'BEGIN { print s * 1e3 }')" "$(awk -v s="$one" 'BEGIN { print s * 1e3 }')" \
+      "$(awk -v s="$two" 'BEGIN { print s * 1e3 }')" "$overhead" "$efficiency" "$growth"
+    results+=("${app}_parallel_efficiency_np2_${label// /} $efficiency >= 0.9")
+    previous=$two previous_size=$size
+  done
+done
+echo "(efficiency = serial / (2 x mpimr at 2 ranks), per repetition, then the median; np1/serial ="
+echo " mpimr at 1 rank over serial; growth = the 2-rank time per iteration over the previous size's,"
+echo " next to how much the size grew: points for k-means, 2^scale ids for PageRank)"
+
+echo
+echo "=== summary (load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end)"
+for r in "${results[@]}"; do
+  read -r name value op target <<<"$r"
+  verdict=$(awk -v v="$value" -v t="$target" 'BEGIN { print (v >= t) ? "ok" : "MISSED" }')
+  echo "RESULT $name $value (target $op $target) $verdict"
+done
