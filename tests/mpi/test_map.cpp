@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mpimr/mpimr.hpp>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,79 @@ TEST_F(map_test, EmptyAndTinyInputs) {
   EXPECT_EQ(one[0], 42U);
   const std::vector<int> none;
   EXPECT_TRUE(mpimr::map(ctx, none, [](int x) { return x; }).empty());
+}
+
+/// Plain results travel as their bytes, written in place: sizes that are not powers of two, chunks
+/// of one index (one run per chunk under dynamic schedules) and ranks that get no chunk at all.
+struct rgb {
+  std::uint8_t r, g, b;
+};
+struct record {
+  double x;
+  std::int64_t y;
+  float z[2];
+};
+
+TEST_F(map_test, PlainStructsInPlaceAtEveryScheduleAndChunkSize) {
+  const index_range range{7, 7 + 5003};
+  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+    for (std::uint64_t chunk_size : {0, 1, 3, 64, 5003}) {
+      const mpimr::options opts{.schedule = s, .chunk_size = chunk_size};
+      const auto colours = mpimr::map(
+          ctx, range,
+          [](std::uint64_t i) {
+            return rgb{static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(i >> 8U),
+                       static_cast<std::uint8_t>(i * 7)};
+          },
+          opts);
+      const auto records = mpimr::map(
+          ctx, range,
+          [](std::uint64_t i) {
+            return record{i * 0.5,
+                          -static_cast<std::int64_t>(i),
+                          {static_cast<float>(i), static_cast<float>(i) / 4}};
+          },
+          opts);
+      ASSERT_EQ(colours.size(), range.size());
+      ASSERT_EQ(records.size(), range.size());
+      for (std::uint64_t i = range.begin; i < range.end; ++i) {
+        const rgb& c = colours[i - range.begin];
+        ASSERT_EQ(c.r, static_cast<std::uint8_t>(i)) << i;
+        ASSERT_EQ(c.g, static_cast<std::uint8_t>(i >> 8U)) << i;
+        ASSERT_EQ(c.b, static_cast<std::uint8_t>(i * 7)) << i;
+        const record& r = records[i - range.begin];
+        ASSERT_EQ(r.x, i * 0.5) << i;
+        ASSERT_EQ(r.y, -static_cast<std::int64_t>(i)) << i;
+        ASSERT_EQ(r.z[0], static_cast<float>(i)) << i;
+        ASSERT_EQ(r.z[1], static_cast<float>(i) / 4) << i;
+      }
+    }
+  }
+}
+
+TEST_F(map_test, FewerChunksThanRanks) {
+  for (schedule s : {schedule::static_blocks, schedule::dynamic}) {
+    const auto halves =
+        mpimr::map(ctx, index_range{10, 12}, [](std::uint64_t i) { return i / 2.0; },
+                   {.schedule = s, .chunk_size = 1});
+    EXPECT_EQ(halves, (std::vector<double>{5.0, 5.5}));
+  }
+}
+
+TEST_F(map_test, FailuresReachEveryRank) {
+  EXPECT_THROW(static_cast<void>(mpimr::map(ctx, index_range{0, 1000},
+                                            [](std::uint64_t i) {
+                                              if (i == 617) throw std::runtime_error("bad index");
+                                              return static_cast<double>(i);
+                                            },
+                                            {.schedule = schedule::dynamic, .chunk_size = 10})),
+               mpimr::task_error);
+  EXPECT_THROW(
+      static_cast<void>(mpimr::map(ctx, index_range{9, 3}, [](std::uint64_t i) { return i; })),
+      mpimr::invalid_argument);
+  // The context still works.
+  const auto after = mpimr::map(ctx, index_range{0, 3}, [](std::uint64_t i) { return i; });
+  EXPECT_EQ(after, (std::vector<std::uint64_t>{0, 1, 2}));
 }
 
 TEST_F(map_test, ForEachVisitsEveryIndexOnce) {

@@ -2,15 +2,19 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mpimr/context.hpp"
 #include "mpimr/detail/byte_transport.hpp"
+#include "mpimr/detail/chunk_results.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/reduce_core.hpp"
@@ -44,6 +48,68 @@ void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset,
   }
 }
 
+/// Results that travel as their bytes, written by each rank straight into its chunks' places.
+template <class R>
+concept raw_result = std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>;
+
+/// map for raw results: each rank computes into the final array, which MPI then completes in
+/// place on every rank (no encoding, no copies; for a map called once per iteration, as in
+/// PageRank, the copies cost more than the computation).
+template <class R, class Fn>
+[[nodiscard]] std::vector<R> map_in_place(context& ctx, execution_request& request, Fn& fn) {
+  const index_range range = request.plan.range;
+  std::vector<R> results;
+  if (request.invalid_argument.empty()) {
+    try {
+      results.resize(range.size());
+    } catch (const std::exception& e) {
+      request.invalid_argument = "map: cannot hold " + std::to_string(range.size()) +
+                                 " results on every rank (" + e.what() + ")";
+    }
+  }
+  std::vector<std::uint64_t> mine;
+  execute(
+      ctx, request,
+      [&](const chunk& c) {
+        R* out = results.data() + (c.begin - range.begin);
+        for (std::uint64_t i = c.begin; i < c.end; ++i) *out++ = std::invoke(fn, i);
+        mine.push_back(c.id);
+      },
+      [] { return std::uint64_t{0}; });
+  share_chunk_results(ctx.communicator(), request.plan,
+                      reinterpret_cast<std::byte*>(results.data()), sizeof(R), std::move(mine));
+  return results;
+}
+
+/// map for any other result: each rank encodes its chunks' results, and all ranks gather them.
+template <class R, class Fn>
+[[nodiscard]] std::vector<R> map_encoded(context& ctx, const execution_request& request, Fn& fn) {
+  const index_range range = request.plan.range;
+  byte_buffer mine;
+  byte_writer writer(mine);
+  std::vector<R> scratch;
+  execute(
+      ctx, request,
+      [&](const chunk& c) {
+        scratch.clear();
+        scratch.reserve(c.size());
+        for (std::uint64_t i = c.begin; i < c.end; ++i) scratch.push_back(std::invoke(fn, i));
+        writer.pod(c.id);
+        encode_results(writer, scratch);
+      },
+      [] { return std::uint64_t{0}; });
+  const auto all = allgather_bytes(ctx.communicator(), std::move(mine));
+  std::vector<R> results(range.size());
+  for (const auto& from_rank : all) {
+    byte_reader reader(from_rank);
+    while (!reader.at_end()) {
+      const chunk c = request.plan.at(reader.pod<std::uint64_t>());
+      decode_results(reader, results, c.begin - range.begin, c.size());
+    }
+  }
+  return results;
+}
+
 }  // namespace detail
 
 /// Returns {fn(range.begin), ..., fn(range.end - 1)} on every rank, in index order. Each rank
@@ -53,29 +119,13 @@ requires std::invocable<Fn&, std::uint64_t> && std::default_initializable<R>
 [[nodiscard]] std::vector<R> map(context& ctx, index_range range, Fn fn, const options& opts = {}) {
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(fn, "map function", request);
-  detail::byte_buffer mine;
-  detail::byte_writer writer(mine);
-  std::vector<R> scratch;
-  detail::execute(
-      ctx, request,
-      [&](const chunk& c) {
-        scratch.clear();
-        scratch.reserve(c.size());
-        for (std::uint64_t i = c.begin; i < c.end; ++i) scratch.push_back(std::invoke(fn, i));
-        writer.pod(c.id);
-        detail::encode_results(writer, scratch);
-      },
-      [] { return std::uint64_t{0}; });
-  const auto all = detail::allgather_bytes(ctx.communicator(), std::move(mine));
-  std::vector<R> results(range.size());
-  for (const auto& from_rank : all) {
-    detail::byte_reader reader(from_rank);
-    while (!reader.at_end()) {
-      const chunk c = request.plan.at(reader.pod<std::uint64_t>());
-      detail::decode_results(reader, results, c.begin - range.begin, c.size());
+  // The choice depends on the plan alone; ranks whose plans differ all fail in the agreement.
+  if constexpr (detail::raw_result<R>) {
+    if (detail::chunk_results_shareable(request.plan)) {
+      return detail::map_in_place<R>(ctx, request, fn);
     }
   }
-  return results;
+  return detail::map_encoded<R>(ctx, request, fn);
 }
 
 /// Returns {fn(items[0]), ..., fn(items[n-1])} on every rank. `items` must hold the same values on
