@@ -1,5 +1,7 @@
 """What the app end-to-end tests share: failing with one line, launching an app under the MPI
 launcher given after "--" with {np} and an app placeholder, and parsing such a command line."""
+import concurrent.futures
+import shlex
 import subprocess
 import sys
 
@@ -13,6 +15,30 @@ def run(launcher, np, app_args, timeout, text):
     cmd = [part.replace("{np}", str(np)) for part in launcher] + app_args
     proc = subprocess.run(cmd, capture_output=True, text=text, timeout=timeout)
     return cmd, proc
+
+
+def run_many(launcher, runs, timeout):
+    """[(np, app_args)] -> [(cmd, proc)] in the same order, four launches at a time: a run that
+    exits non-zero keeps mpirun waiting about two seconds (its grace time before killing the other
+    ranks) while using no CPU, and the failing runs are many."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda r: run(launcher, r[0], r[1], timeout, True), runs))
+
+
+def expect_one_line_exit_2(cmd, proc, app_name, named):
+    """A refused run: exit code 2, nothing on stdout, one stderr line '<app_name>: ...' that
+    contains `named`. Returns that line."""
+    where = shlex.join(cmd)
+    if proc.returncode != 2:
+        fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
+    lines = proc.stderr.splitlines()
+    if len(lines) != 1:
+        fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
+    if named not in lines[0] or not lines[0].startswith(f"{app_name}: "):
+        fail(f"stderr does not name '{named}': {where}\n{proc.stderr}")
+    if proc.stdout:
+        fail(f"unexpected stdout: {where}\n{proc.stdout}")
+    return lines[0]
 
 
 def parse_with_launcher(parser, placeholder, app_path_option):

@@ -9,7 +9,6 @@ Exit status 0 = pass; a failure prints the command line that failed, so it can b
 """
 
 import argparse
-import concurrent.futures
 import math
 import shlex
 
@@ -22,11 +21,7 @@ def run(launcher, np, app_args, timeout=90):
 
 
 def run_many(launcher, runs):
-    """[(np, app_args)] -> [(cmd, proc)] in the same order, four launches at a time: a run that
-    exits non-zero keeps mpirun waiting about two seconds (its grace time before killing the other
-    ranks) while using no CPU, and the failing runs are many."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda r: run(launcher, r[0], r[1]), runs))
+    return app_launch.run_many(launcher, runs, timeout=90)
 
 
 def closed_form(function, a, b, c=0.0, w=1.0, k=1.0):
@@ -171,19 +166,10 @@ def check_bad_arguments(launcher, ranks):
              if np == 1 or i % 3 == 0]
     results = run_many(launcher, [(np, args) for np, args, _ in cases])
     for (np, args, named), (cmd, proc) in zip(cases, results):
-        where = shlex.join(cmd)
-        if proc.returncode != 2:
-            fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
-        lines = proc.stderr.splitlines()
-        if len(lines) != 1:
-            fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
-        if named not in lines[0] or not lines[0].startswith("integrate: "):
-            fail(f"stderr does not name '{named}': {where}\n{proc.stderr}")
-        if args[:2] == ["--function", "sinc"] and not all(name in lines[0] for name in CASES):
-            fail(f"the message should list the valid functions: {where}\n{proc.stderr}")
-        if proc.stdout:
-            fail(f"unexpected stdout: {where}\n{proc.stdout}")
-        print(f"np {np} {shlex.join(args)}: exit 2, {lines[0]}")
+        line = app_launch.expect_one_line_exit_2(cmd, proc, "integrate", named)
+        if args[:2] == ["--function", "sinc"] and not all(name in line for name in CASES):
+            fail(f"the message should list the valid functions: {shlex.join(cmd)}\n{line}")
+        print(f"np {np} {shlex.join(args)}: exit 2, {line}")
 
 
 def check_help(launcher, ranks):

@@ -10,7 +10,6 @@ Exit status 0 = pass; a failure prints the command line that failed, so it can b
 """
 
 import argparse
-import concurrent.futures
 import math
 import os
 import random
@@ -26,11 +25,7 @@ def run(launcher, np, app_args, timeout=120):
 
 
 def run_many(launcher, runs):
-    """[(np, app_args)] -> [(cmd, proc)] in the same order, four launches at a time: a run that
-    exits non-zero keeps mpirun waiting about two seconds (its grace time before killing the other
-    ranks) while using no CPU, and the failing runs are many."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda r: run(launcher, r[0], r[1]), runs))
+    return app_launch.run_many(launcher, runs, timeout=120)
 
 
 def fields(cmd, proc):
@@ -332,17 +327,7 @@ BAD_FILES = [
 
 
 def expect_one_line_exit_2(cmd, proc, named):
-    where = shlex.join(cmd)
-    if proc.returncode != 2:
-        fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
-    lines = proc.stderr.splitlines()
-    if len(lines) != 1:
-        fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
-    if named not in lines[0] or not lines[0].startswith("kmeans: "):
-        fail(f"stderr does not name '{named}': {where}\n{proc.stderr}")
-    if proc.stdout:
-        fail(f"unexpected stdout: {where}\n{proc.stdout}")
-    return lines[0]
+    return app_launch.expect_one_line_exit_2(cmd, proc, "kmeans", named)
 
 
 # The cases also run at more than one rank (the paths are shared, so a few show that only rank 0
