@@ -17,27 +17,10 @@
 #include <utility>
 
 #include "../common/parse_real.hpp"
+#include "../common/read_file.hpp"
 
 namespace kmeans_app {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw input_error(fmt::format("cannot read '{}': it is a directory", path));
-  }
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             &std::fclose);
-  if (!file) throw input_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  if (std::ferror(file.get()) != 0) {
-    throw input_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-  }
-  return text;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -84,7 +67,7 @@ mpimr::chunk key(std::uint64_t id) { return mpimr::chunk{id, id, id + 1}; }
 }  // namespace
 
 point_set read_points_csv(const std::string& path) {
-  const std::string text = read_file(path);
+  const std::string text = app::read_whole_file<input_error>(path);
   point_set out;
   std::vector<double> values;  // point after point: the column-major layout of coords
   std::size_t dims = 0;

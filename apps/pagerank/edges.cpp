@@ -14,26 +14,10 @@
 #include <string_view>
 #include <system_error>
 
+#include "../common/read_file.hpp"
+
 namespace pagerank_app {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw input_error(fmt::format("cannot read '{}': it is a directory", path));
-  }
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             &std::fclose);
-  if (!file) throw input_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  if (std::ferror(file.get()) != 0) {
-    throw input_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-  }
-  return text;
-}
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -55,7 +39,7 @@ std::size_t split_fields(std::string_view line, std::string_view (&fields)[3]) {
 }  // namespace
 
 std::vector<edge> read_edge_file(const std::string& path) {
-  const std::string text = read_file(path);
+  const std::string text = app::read_whole_file<input_error>(path);
   std::vector<edge> edges;
   std::uint64_t line_number = 0;
   std::string_view rest = text;
