@@ -41,6 +41,21 @@ def expect_one_line_exit_2(cmd, proc, app_name, named):
     return lines[0]
 
 
+def expect_help(launcher, ranks, mentions, timeout=60):
+    """`--help` at each rank count: exit 0, one usage text (rank 0 alone prints it) that mentions
+    every string of `mentions`."""
+    for np in ranks:
+        cmd, proc = run(launcher, np, ["--help"], timeout, True)
+        if proc.returncode != 0:
+            fail(f"exit code {proc.returncode}, expected 0: {shlex.join(cmd)}\n{proc.stderr}")
+        for text in mentions:
+            if text not in proc.stdout:
+                fail(f"help does not mention {text}: {shlex.join(cmd)}\n{proc.stdout}")
+        if proc.stdout.count("Usage:") != 1:
+            fail(f"help should be printed once (by rank 0 only): {shlex.join(cmd)}\n{proc.stdout}")
+        print(f"np {np} --help: exit 0")
+
+
 def parse_with_launcher(parser, placeholder, app_path_option):
     """Parses `CHECK [options] -- LAUNCHER...`; returns (options, launcher with the app filled in).
     Split at "--" by hand: argparse.REMAINDER would swallow the options after CHECK too."""

@@ -173,17 +173,9 @@ def check_bad_arguments(launcher, ranks):
 
 
 def check_help(launcher, ranks):
-    for np in ranks:
-        cmd, proc = run(launcher, np, ["--help"])
-        if proc.returncode != 0:
-            fail(f"exit code {proc.returncode}, expected 0: {shlex.join(cmd)}\n{proc.stderr}")
-        for text in ["--function", "--from", "--to", "--tolerance", "--chunks", "--schedule",
-                     "--max-subdivisions", "--peak-width", "--frequency"] + list(CASES):
-            if text not in proc.stdout:
-                fail(f"help does not mention {text}: {shlex.join(cmd)}\n{proc.stdout}")
-        if proc.stdout.count("Usage:") != 1:
-            fail(f"help should be printed once (by rank 0 only): {shlex.join(cmd)}\n{proc.stdout}")
-        print(f"np {np} --help: exit 0")
+    mentions = ["--function", "--from", "--to", "--tolerance", "--chunks", "--schedule",
+                "--max-subdivisions", "--peak-width", "--frequency"] + list(CASES)
+    app_launch.expect_help(launcher, ranks, mentions)
 
 
 def main():
