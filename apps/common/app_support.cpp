@@ -70,6 +70,15 @@ std::optional<std::string> check_count(const char* option, const std::string& te
   return std::nullopt;
 }
 
+std::optional<std::string> check_schedule(const std::string& text, mpimr::schedule& out) {
+  try {
+    out = mpimr::parse_schedule(text);
+  } catch (const mpimr::invalid_argument& e) {
+    return fmt::format("--schedule: {}", e.what());
+  }
+  return std::nullopt;
+}
+
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, bool print,
                                       std::string_view name) {
   try {

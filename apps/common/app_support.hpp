@@ -37,6 +37,10 @@ struct count {
                                                      std::uint64_t max, bool zero_ok,
                                                      std::uint64_t& out);
 
+/// Parses --schedule's `text` into `out`; otherwise returns a message naming the bad value.
+[[nodiscard]] std::optional<std::string> check_schedule(const std::string& text,
+                                                        mpimr::schedule& out);
+
 /// Runs CLI11 on argv. Returns nothing to go on, or the exit code to leave with after rank 0
 /// (`print`) showed the help (0) or one line naming what is wrong (2).
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv,

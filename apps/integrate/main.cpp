@@ -143,11 +143,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                                   false, s.max_bisections)) {
     return fail(*bad);
   }
-  try {
-    s.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
   auto& p = s.parameters;
   if (auto bad = app::check_real("--peak-center", center_text, p.center)) return fail(*bad);
   if (auto bad = app::check_real("--peak-width", width_text, p.width)) return fail(*bad);

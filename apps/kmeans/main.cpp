@@ -149,11 +149,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                                   s.lloyd.chunk_size)) {
     return fail(*bad);
   }
-  try {
-    s.lloyd.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, s.lloyd.schedule)) return fail(*bad);
   if (generated) {
     generation g;
     if (auto bad = app::check_count("--generate", generate_text, 1'000'000'000, false, g.points)) {

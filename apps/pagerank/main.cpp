@@ -192,11 +192,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                                   it.chunk_size)) {
     return fail(*bad);
   }
-  try {
-    it.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, it.schedule)) return fail(*bad);
   if (app.count("--output") != 0) {
     if (auto bad = check_output("--output", output)) return fail(*bad);
     s.output = output;

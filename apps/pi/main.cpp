@@ -73,11 +73,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   if (auto bad = app::check_count("--chunk-size", chunk_text, chunk_max, true, s.chunk_size)) {
     return fail(*bad);
   }
-  try {
-    s.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
   return {s, 0};
 }
 

@@ -93,11 +93,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
           app::check_count("--shuffle-bytes", shuffle_text, no_limit, true, s.shuffle_bytes)) {
     return fail(*bad);
   }
-  try {
-    s.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
   return {s, 0};
 }
 

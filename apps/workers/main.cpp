@@ -86,11 +86,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   if (auto bad = app::check_count("--work-ms", work_ms_text, 3'600'000, true, s.work.sleep_ms)) {
     return fail(*bad);
   }
-  try {
-    s.schedule = mpimr::parse_schedule(schedule_text);
-  } catch (const mpimr::invalid_argument& e) {
-    return fail(fmt::format("--schedule: {}", e.what()));
-  }
+  if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
   return {s, 0};
 }
 
