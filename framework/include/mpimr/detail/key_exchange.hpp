@@ -65,11 +65,10 @@ class key_exchange {
       const std::uint64_t hash = stable_key_hash(key);
       const bool owned = owner_rank(hash, channel_.size()) == channel_.rank();
       tables_[static_cast<std::size_t>(owned)]->emit_hashed(key, hash, std::move(value));
-      if (local_.bytes() > table_limit_) send_table();
     } else {
       local_.emit(key, std::move(value));
-      if (local_.bytes() > table_limit_) send_table();
     }
+    if (local_.bytes() > table_limit_) send_table();
     // Take in what others sent now and then, not only between chunks: a rank whose batch waits
     // to be taken stalls until this rank receives it.
     if (++emits_since_poll_ == emits_per_poll) {
