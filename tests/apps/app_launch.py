@@ -1,9 +1,11 @@
 """What the app end-to-end tests share: failing with one line, launching an app under the MPI
 launcher given after "--" with {np} and an app placeholder, and parsing such a command line."""
 import concurrent.futures
+import os
 import shlex
 import subprocess
 import sys
+import tempfile
 
 
 def fail(message):
@@ -13,7 +15,12 @@ def fail(message):
 
 def run(launcher, np, app_args, timeout, text):
     cmd = [part.replace("{np}", str(np)) for part in launcher] + app_args
-    proc = subprocess.run(cmd, capture_output=True, text=text, timeout=timeout)
+    # Each launch gets its own session folder: Open MPI 4's mpirun, started several at a time
+    # (run_many, ctest -j), can fail to create the shared one in /tmp and exit 1 (ORTE_ERROR_LOG
+    # in session_dir.c, seen in CI).
+    with tempfile.TemporaryDirectory(prefix="mpimr-session-") as session:
+        env = dict(os.environ, TMPDIR=session)
+        proc = subprocess.run(cmd, capture_output=True, text=text, timeout=timeout, env=env)
     return cmd, proc
 
 
