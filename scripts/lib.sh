@@ -12,6 +12,7 @@ MPIMR_DEB_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   librandom123-dev libxxhash-dev libpng-dev clang-format
   libmrmpi-dev python3  # the word count benchmark's peer library (MR-MPI) and its RSS wrapper
+  clang libclang-rt-dev  # scripts/fuzz only: clang and its libFuzzer runtime (the gcc build needs neither)
 )
 
 mpimr_log() { printf '[mpimr] %s\n' "$*" >&2; }

@@ -1,44 +1,15 @@
-// Reading points from CSV, generating Gaussian blobs, and writing columns as CSV (see points.hpp).
+// Generating Gaussian blobs (see points.hpp; CSV reading and writing are in points_csv.cpp).
 #include "points.hpp"
 
-#include <fmt/core.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <memory>
 #include <mpimr/chunk_rng.hpp>
 #include <numbers>
 #include <optional>
-#include <string_view>
 #include <utility>
-
-#include "../common/parse_real.hpp"
-#include "../common/read_file.hpp"
 
 namespace kmeans_app {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  for (;;) {
-    const auto comma = line.find(',');
-    fields.push_back(trim(line.substr(0, comma)));
-    if (comma == std::string_view::npos) return fields;
-    line.remove_prefix(comma + 1);
-  }
-}
 
 /// A standard normal deviate per call, from Box-Muller pairs of the stream's uniforms.
 class normal_source {
@@ -66,50 +37,6 @@ mpimr::chunk key(std::uint64_t id) { return mpimr::chunk{id, id, id + 1}; }
 
 }  // namespace
 
-point_set read_points_csv(const std::string& path) {
-  const std::string text = app::read_whole_file<input_error>(path);
-  point_set out;
-  std::vector<double> values;  // point after point: the column-major layout of coords
-  std::size_t dims = 0;
-  std::uint64_t dims_line = 0;
-  std::uint64_t line_number = 0;
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    ++line_number;
-    const auto newline = rest.find('\n');
-    const std::string_view line = rest.substr(0, newline);
-    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    if (trim(line).empty()) continue;
-    const auto fields = split_fields(line);
-    if (dims == 0) {
-      dims = fields.size();
-      dims_line = line_number;
-      bool any_number = false;
-      for (const auto f : fields) any_number = any_number || app::parse_finite(f).has_value();
-      if (!any_number) {  // a header: the column names
-        for (const auto f : fields) out.names.emplace_back(f);
-        continue;
-      }
-    }
-    if (fields.size() != dims) {
-      throw input_error(fmt::format("{}, line {}: {} fields, but line {} has {}", path, line_number,
-                                    fields.size(), dims_line, dims));
-    }
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const auto value = app::parse_finite(fields[i]);
-      if (!value) {
-        throw input_error(fmt::format("{}, line {}, field {}: '{}' is not a finite number", path,
-                                      line_number, i + 1, fields[i]));
-      }
-      values.push_back(*value);
-    }
-  }
-  if (values.empty()) throw input_error(fmt::format("{}: no data rows", path));
-  const auto n = static_cast<Eigen::Index>(values.size() / dims);
-  out.coords = Eigen::Map<const Eigen::MatrixXd>(values.data(), static_cast<Eigen::Index>(dims), n);
-  return out;
-}
-
 point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blobs, double spread,
                          std::uint64_t seed) {
   const auto d = static_cast<Eigen::Index>(dims);
@@ -130,27 +57,6 @@ point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blob
     for (Eigen::Index t = 0; t < d; ++t) {
       out.coords(t, static_cast<Eigen::Index>(i)) = centres(t, blob) + spread * normal();
     }
-  }
-  return out;
-}
-
-std::string columns_csv(const Eigen::MatrixXd& columns, const std::vector<std::string>& names) {
-  std::string out;
-  for (Eigen::Index t = 0; t < columns.rows(); ++t) {
-    if (t > 0) out += ',';
-    if (names.empty()) {
-      out += fmt::format("x{}", t + 1);
-    } else {
-      out += names[static_cast<std::size_t>(t)];
-    }
-  }
-  out += '\n';
-  for (Eigen::Index j = 0; j < columns.cols(); ++j) {
-    for (Eigen::Index t = 0; t < columns.rows(); ++t) {
-      if (t > 0) out += ',';
-      out += fmt::format("{:.17g}", columns(t, j));
-    }
-    out += '\n';
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kmeans_app {
@@ -26,6 +27,9 @@ class input_error : public std::runtime_error {
 /// before LF and empty lines are ignored. The first non-empty line is a header when none of its
 /// fields is a number. Every value must be finite. Throws input_error.
 [[nodiscard]] point_set read_points_csv(const std::string& path);
+
+/// The same rules over `text` already read; messages name `source` where they name the file.
+[[nodiscard]] point_set parse_points_csv(std::string_view text, std::string_view source);
 
 /// `n` points in `dims` dimensions around `blobs` centres drawn uniformly from [-10, 10]^dims, each
 /// point from a blob picked uniformly plus Gaussian noise of standard deviation `spread`. Point i

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "../common/printable.hpp"
 #include "../common/read_file.hpp"
 
 namespace pagerank_app {
@@ -39,7 +40,10 @@ std::size_t split_fields(std::string_view line, std::string_view (&fields)[3]) {
 }  // namespace
 
 std::vector<edge> read_edge_file(const std::string& path) {
-  const std::string text = app::read_whole_file<input_error>(path);
+  return parse_edge_list(app::read_whole_file<input_error>(path), path);
+}
+
+std::vector<edge> parse_edge_list(std::string_view text, std::string_view source) {
   std::vector<edge> edges;
   std::uint64_t line_number = 0;
   std::string_view rest = text;
@@ -53,7 +57,7 @@ std::vector<edge> read_edge_file(const std::string& path) {
     const std::size_t count = split_fields(line, fields);
     if (count == 0 || fields[0].front() == '#') continue;
     if (count != 2) {
-      throw input_error(fmt::format("{}, line {}: expected 2 fields 'src dst', found {}", path,
+      throw input_error(fmt::format("{}, line {}: expected 2 fields 'src dst', found {}", source,
                                     line_number, count));
     }
     std::uint64_t ids[2] = {0, 0};
@@ -61,21 +65,23 @@ std::vector<edge> read_edge_file(const std::string& path) {
       const std::string_view field = fields[f];
       const char* end = field.data() + field.size();
       const auto [ptr, ec] = std::from_chars(field.data(), end, ids[f]);
-      if (ec == std::errc::result_out_of_range) {
-        throw input_error(fmt::format("{}, line {}: vertex id '{}' is too large (at most {})", path,
-                                      line_number, field,
+      // Out of range only if the digits were the whole field: "99999999999999999999x" is no id.
+      if (ec == std::errc::result_out_of_range && ptr == end) {
+        throw input_error(fmt::format("{}, line {}: vertex id '{}' is too large (at most {})",
+                                      source, line_number, app::printable(field),
                                       std::numeric_limits<std::uint64_t>::max()));
       }
       if (ec != std::errc{} || ptr != end) {
         const bool negative = field.size() > 1 && field.front() == '-' &&
                               field.find_first_not_of("0123456789", 1) == std::string_view::npos;
-        throw input_error(fmt::format("{}, line {}: vertex id '{}' is {}", path, line_number, field,
+        throw input_error(fmt::format("{}, line {}: vertex id '{}' is {}", source, line_number,
+                                      app::printable(field),
                                       negative ? "negative" : "not a non-negative integer"));
       }
     }
     edges.push_back({ids[0], ids[1]});
   }
-  if (edges.empty()) throw input_error(fmt::format("{}: no edges", path));
+  if (edges.empty()) throw input_error(fmt::format("{}: no edges", source));
   return edges;
 }
 

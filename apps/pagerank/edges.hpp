@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pagerank_app {
@@ -26,6 +27,9 @@ class input_error : public std::runtime_error {
 /// skipped, and a CR before LF is ignored. Throws input_error for a missing or unreadable file, a
 /// malformed line, or a file without edges.
 [[nodiscard]] std::vector<edge> read_edge_file(const std::string& path);
+
+/// The same rules over `text` already read; messages name `source` where they name the file.
+[[nodiscard]] std::vector<edge> parse_edge_list(std::string_view text, std::string_view source);
 
 /// The edges as an edge-list file: the `comment` lines (each prefixed with "# "), then
 /// `src<TAB>dst` per edge, in the given order.
