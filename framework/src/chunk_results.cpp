@@ -47,6 +47,28 @@ MPI_Datatype runs_type(const std::vector<run>& runs, MPI_Datatype element, MPI_A
   return type;
 }
 
+/// Static blocks: rank r's results are one contiguous block, known to all. Returns false (nothing
+/// sent) when the range is too long for an int count of elements.
+bool share_static_blocks(MPI_Comm comm, int size, const chunk_plan& plan, std::byte* results,
+                         MPI_Datatype element) {
+  if (plan.range.size() > static_cast<std::uint64_t>(INT_MAX)) return false;
+  std::vector<int> counts(static_cast<std::size_t>(size));
+  std::vector<int> starts(static_cast<std::size_t>(size));
+  for (int r = 0; r < size; ++r) {
+    const std::uint64_t first = static_block_start(plan.chunk_count, r, size);
+    const std::uint64_t last = static_block_start(plan.chunk_count, r + 1, size);
+    // Chunk ids ascend with the index, so the block runs from its first chunk's start to its last
+    // chunk's end (an empty block: both bounds at the next rank's start).
+    const std::uint64_t begin = first < plan.chunk_count ? plan.at(first).begin : plan.range.end;
+    const std::uint64_t end = last < plan.chunk_count ? plan.at(last).begin : plan.range.end;
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(end - begin);
+    starts[static_cast<std::size_t>(r)] = static_cast<int>(begin - plan.range.begin);
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, results, counts.data(), starts.data(), element,
+                 comm);
+  return true;
+}
+
 }  // namespace
 
 bool chunk_results_shareable(const chunk_plan& plan) noexcept {
@@ -55,10 +77,18 @@ bool chunk_results_shareable(const chunk_plan& plan) noexcept {
 }
 
 void share_chunk_results(MPI_Comm comm, const chunk_plan& plan, std::byte* results,
-                         std::size_t element_bytes, std::vector<std::uint64_t> mine) {
+                         std::size_t element_bytes, std::vector<std::uint64_t> mine,
+                         bool static_blocks) {
   int size = 1;
   MPI_Comm_size(comm, &size);
   if (size == 1) return;
+  MPI_Datatype element = MPI_DATATYPE_NULL;
+  MPI_Type_contiguous(static_cast<int>(element_bytes), MPI_BYTE, &element);
+  MPI_Type_commit(&element);
+  if (static_blocks && share_static_blocks(comm, size, plan, results, element)) {
+    MPI_Type_free(&element);
+    return;
+  }
   // Every rank learns every rank's runs: two numbers per run.
   const std::vector<run> own = runs_of(plan, std::move(mine));
   std::vector<std::uint64_t> flat;
@@ -80,9 +110,6 @@ void share_chunk_results(MPI_Comm comm, const chunk_plan& plan, std::byte* resul
   MPI_Allgatherv(flat.data(), own_count, MPI_UINT64_T, all.data(), counts.data(), starts.data(),
                  MPI_UINT64_T, comm);
 
-  MPI_Datatype element = MPI_DATATYPE_NULL;
-  MPI_Type_contiguous(static_cast<int>(element_bytes), MPI_BYTE, &element);
-  MPI_Type_commit(&element);
   for (int root = 0; root < size; ++root) {
     const auto r = static_cast<std::size_t>(root);
     if (counts[r] == 0) continue;  // every rank sees the same counts: all skip alike

@@ -4,23 +4,18 @@
 
 #include <utility>
 
+#include "mpimr/detail/chunk_plan.hpp"
 #include "service_dispenser.hpp"
 
 namespace mpimr::detail {
 namespace {
 
-/// floor(r * count / ranks) without overflow: r * (count % ranks) < ranks^2 fits in 64 bits.
-std::uint64_t block_start(std::uint64_t count, int rank, int ranks) noexcept {
-  const auto r = static_cast<std::uint64_t>(rank);
-  const auto p = static_cast<std::uint64_t>(ranks);
-  return r * (count / p) + r * (count % p) / p;
-}
-
-/// Rank r of P takes chunk ids [r*C/P, (r+1)*C/P): contiguous, sizes differing by at most one.
+/// Rank r of P takes chunk ids [r*C/P, (r+1)*C/P) (see static_block_start).
 class static_block_source final : public chunk_source {
  public:
   static_block_source(std::uint64_t count, int rank, int ranks) noexcept
-      : batch_{block_start(count, rank, ranks), block_start(count, rank + 1, ranks)} {}
+      : batch_{static_block_start(count, rank, ranks), static_block_start(count, rank + 1, ranks)} {
+  }
   id_batch next() override { return std::exchange(batch_, id_batch{}); }
 
  private:

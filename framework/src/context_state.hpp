@@ -8,6 +8,7 @@
 namespace mpimr::detail {
 
 class chunk_source;
+class journal;
 
 /// How dynamic and guided schedules hand out chunks.
 enum class dispenser_kind {
@@ -54,6 +55,8 @@ struct context_state {
   // The chunk source of the running operation, so code inside a chunk that waits for other ranks
   // can keep answering their chunk requests (see detail::serve_scheduler).
   chunk_source* active_source = nullptr;
+  // The journal of the checkpoint alive on this context, if any (see mpimr::checkpoint).
+  journal* active_journal = nullptr;
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

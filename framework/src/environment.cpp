@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mpimr/errors.hpp"
+#include "mpimr/stop.hpp"
 
 namespace mpimr {
 
@@ -28,6 +29,9 @@ void environment::init(int* argc, char*** argv) {
     throw error("mpimr::environment: MPI_Init_thread failed");
   }
   owns_ = true;
+  // Installed after MPI_Init_thread, which may install handlers of its own: ours must win. A host
+  // code that owns MPI keeps its handlers unless it calls install_stop_handlers() itself.
+  install_stop_handlers();
   // A lower level is not an error: contexts then serve cross-node chunk requests between chunks
   // instead of from a thread (see thread_multiple()).
 }

@@ -1,6 +1,7 @@
 // Messages of the errors that name where a failure happened.
 #include "mpimr/errors.hpp"
 
+#include <csignal>
 #include <utility>
 
 namespace mpimr {
@@ -13,6 +14,31 @@ std::string describe(int rank, std::uint64_t chunk_id, const std::string& origin
 }
 
 }  // namespace
+
+std::string signal_name(int signal_number) {
+  switch (signal_number) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal " + std::to_string(signal_number);
+  }
+}
+
+interrupted::interrupted(int rank, int signal_number)
+    : error("interrupted on rank " + std::to_string(rank) +
+            (signal_number > 0 ? " by " + signal_name(signal_number) : std::string(" by request"))),
+      rank_(rank),
+      signal_(signal_number) {}
 
 task_error::task_error(int rank, std::uint64_t chunk_id, std::string original_message)
     : error(describe(rank, chunk_id, original_message)),

@@ -12,16 +12,18 @@
 #include "context_state.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/errors.hpp"
+#include "mpimr/stop.hpp"
 
 namespace mpimr::detail {
 namespace {
 
-enum class failure_kind : std::uint8_t { none = 0, invalid_argument = 1, task = 2 };
+enum class failure_kind : std::uint8_t { none = 0, invalid_argument = 1, task = 2, stop = 3 };
 
 struct local_outcome {
   failure_kind kind = failure_kind::none;
   std::uint64_t chunk_id = task_error::no_chunk;
   std::string message;
+  std::int32_t signal_number = 0;  // for failure_kind::stop
 
   [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
 };
@@ -34,6 +36,13 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
     for (std::uint64_t id = batch.first; id < batch.last; ++id) {
       if (cancel.cancelled()) {
         source.cancel();
+        return;
+      }
+      if (stop_requested()) {
+        // Like a failure: no new chunk here, and the other ranks are told to stop too.
+        outcome = {failure_kind::stop, task_error::no_chunk, "stop requested", stop_signal()};
+        source.cancel();
+        cancel.notify_others();
         return;
       }
       try {
@@ -84,12 +93,14 @@ void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
     byte_writer w(report);
     w.pod(static_cast<std::uint8_t>(mine.kind));
     w.pod(mine.chunk_id);
+    w.pod(mine.signal_number);
     codec<std::string>::encode(w, mine.message);
   }
   bcast_bytes(s.comm, root, report);
   byte_reader r(report);
   const auto kind = static_cast<failure_kind>(r.pod<std::uint8_t>());
   const auto chunk_id = r.pod<std::uint64_t>();
+  const auto signal_number = r.pod<std::int32_t>();
   std::string message;
   codec<std::string>::decode(r, message);
   // A rank that found the arguments bad itself reports its own words; the others say where.
@@ -97,6 +108,7 @@ void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
   if (kind == failure_kind::invalid_argument) {
     throw invalid_argument("on rank " + std::to_string(root) + ": " + message);
   }
+  if (kind == failure_kind::stop) throw interrupted(root, signal_number);
   throw task_error(root, chunk_id, message);
 }
 
@@ -105,6 +117,7 @@ void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
 execution_request make_request(index_range range, const options& opts) {
   execution_request request;
   request.schedule = opts.schedule;
+  request.label = opts.label;
   try {
     if (opts.schedule < schedule::automatic || opts.schedule > schedule::guided) {
       throw invalid_argument("unknown schedule value " +

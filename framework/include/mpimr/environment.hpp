@@ -7,7 +7,8 @@ namespace mpimr {
 /// Create one at the start of main(). Initializes MPI with MPI_THREAD_MULTIPLE when nobody has yet
 /// (mpimr's dynamic scheduler between nodes runs a service thread that needs it) and finalizes MPI
 /// on destruction only in that case. When the host code already initialized MPI this is normal: the
-/// environment records the thread level the host obtained and mpimr adapts to it.
+/// environment records the thread level the host obtained and mpimr adapts to it. When it
+/// initializes MPI it also installs mpimr's stop handlers (see stop.hpp).
 class environment {
  public:
   environment();

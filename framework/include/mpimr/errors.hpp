@@ -40,4 +40,22 @@ class task_error : public error {
   std::string original_;
 };
 
+/// A stop was requested (a signal, see stop.hpp) on some rank while an operation ran. Thrown on
+/// every rank; chunks that finished before the stop are in the checkpoint journal, if there is one.
+class interrupted : public error {
+ public:
+  interrupted(int rank, int signal_number);
+  /// The first rank (lowest number) that was asked to stop.
+  [[nodiscard]] int rank() const noexcept { return rank_; }
+  /// The signal it got; 0 when the stop was requested without one.
+  [[nodiscard]] int signal_number() const noexcept { return signal_; }
+
+ private:
+  int rank_;
+  int signal_;
+};
+
+/// The name of a signal as users know it ("SIGTERM"), or "signal N".
+[[nodiscard]] std::string signal_name(int signal_number);
+
 }  // namespace mpimr

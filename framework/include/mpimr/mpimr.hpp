@@ -3,6 +3,7 @@
 
 #include "mpimr/agreement.hpp"
 #include "mpimr/atomic_file.hpp"
+#include "mpimr/checkpoint.hpp"
 #include "mpimr/chunk_rng.hpp"
 #include "mpimr/concepts.hpp"
 #include "mpimr/context.hpp"
@@ -18,5 +19,6 @@
 #include "mpimr/options.hpp"
 #include "mpimr/partition.hpp"
 #include "mpimr/reduce.hpp"
+#include "mpimr/stop.hpp"
 #include "mpimr/text_input.hpp"
 #include "mpimr/transform_reduce.hpp"

@@ -36,6 +36,9 @@ struct options {
   /// it (its storage may hold up to two thirds); the batch in flight takes at most the other third.
   /// Input of any size runs within it.
   std::uint64_t shuffle_buffer_bytes = 0;
+  /// A name for the operation: part of its identity in a checkpoint journal, so that two
+  /// operations over the same range are never confused.
+  std::string_view label{};
 };
 
 }  // namespace mpimr

@@ -27,6 +27,16 @@ struct chunk_plan {
   [[nodiscard]] std::uint64_t fingerprint() const noexcept;
 };
 
+/// The first chunk id of rank `rank` of `ranks` under static blocks: rank r takes ids
+/// [static_block_start(C, r, P), static_block_start(C, r + 1, P)), contiguous, sizes differing by
+/// at most one. floor(r * C / P) without overflow: r * (C % P) < P^2 fits in 64 bits.
+[[nodiscard]] constexpr std::uint64_t static_block_start(std::uint64_t chunk_count, int rank,
+                                                         int ranks) noexcept {
+  const auto r = static_cast<std::uint64_t>(rank);
+  const auto p = static_cast<std::uint64_t>(ranks);
+  return r * (chunk_count / p) + r * (chunk_count % p) / p;
+}
+
 /// Validates and plans; throws mpimr::invalid_argument naming the bad value.
 [[nodiscard]] chunk_plan make_chunk_plan(index_range range, std::uint64_t requested_chunk_size);
 

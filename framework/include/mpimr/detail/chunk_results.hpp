@@ -20,8 +20,10 @@ namespace mpimr::detail {
 /// their places in `results`, an array of the plan's range with `element_bytes` per index. On
 /// return every rank's array holds every chunk's results. The data moves straight from each
 /// rank's array into the others' (one broadcast per rank, with a datatype that picks out that
-/// rank's chunks): no packing, no copy.
+/// rank's chunks): no packing, no copy. With `static_blocks`, every rank knows where every rank's
+/// block lies, so one in-place allgatherv does it without first exchanging the chunk lists.
 void share_chunk_results(MPI_Comm comm, const chunk_plan& plan, std::byte* results,
-                         std::size_t element_bytes, std::vector<std::uint64_t> mine);
+                         std::size_t element_bytes, std::vector<std::uint64_t> mine,
+                         bool static_blocks);
 
 }  // namespace mpimr::detail

@@ -16,6 +16,7 @@ namespace mpimr::detail {
 struct execution_request {
   chunk_plan plan{};
   mpimr::schedule schedule = mpimr::schedule::automatic;
+  std::string label;
   /// Non-empty when this rank found the arguments invalid. The rank still takes part in the
   /// agreement (with no chunks) so that every rank throws instead of some of them hanging.
   std::string invalid_argument;

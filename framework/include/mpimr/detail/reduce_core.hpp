@@ -15,6 +15,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/executor.hpp"
+#include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/ordered_partials.hpp"
 
 namespace mpimr::detail {
@@ -65,8 +66,12 @@ template <class T, class Join>
   const std::uint64_t count = request.plan.chunk_count;
   const joiner<T, Join> join_values{&join};
   partials mine(count, join_values);
+  operation_journal journal(ctx, "reduce", request);
   execute(
-      ctx, request, [&](const chunk& c) { mine.insert_chunk(c.id, body(c)); },
+      ctx, request,
+      [&](const chunk& c) {
+        mine.insert_chunk(c.id, journaled<T>(journal, c.id, [&] { return body(c); }));
+      },
       [] { return std::uint64_t{0}; });
   byte_buffer local;
   byte_writer writer(local);
@@ -99,10 +104,11 @@ template <class T, class Join>
                                                 const T& shape_like) {
   const joiner<T, Join> join_values{&join};
   std::optional<T> acc;
+  operation_journal journal(ctx, "reduce", request);
   execute(
       ctx, request,
       [&](const chunk& c) {
-        T partial = body(c);
+        T partial = journaled<T>(journal, c.id, [&] { return body(c); });
         if constexpr (builtin_join<Join, T>) {
           // MPI joins raw buffers element by element: every partial must have the identity's shape.
           if (!acc && shape_fingerprint(partial) != shape_fingerprint(shape_like)) {
