@@ -1,6 +1,9 @@
 // Context set-up: duplicate communicator, node communicator, and the node-shared counter window.
 #include "mpimr/context.hpp"
 
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <string_view>
@@ -31,26 +34,55 @@ detail::dispenser_kind choose_dispenser(const detail::context_state& s) {
 }
 
 void allocate_counter_window(detail::context_state& s) {
+  // MPI_Win_allocate_shared promises no alignment beyond the basic types' (Open MPI 4 returned an
+  // address 8 bytes past a 64-byte boundary), but counter_slot is alignas(64): using it there is
+  // undefined behaviour (UBSan: "misaligned address"). So node rank 0 allocates one alignment more
+  // and the slots start at the first boundary in it. The offset is rank 0's, broadcast: every rank
+  // must use the same bytes even if a process mapped the segment at another address modulo 64.
+  constexpr std::size_t alignment = alignof(detail::counter_slot);
   const MPI_Aint bytes =
-      s.node_rank == 0 ? sizeof(detail::counter_slot) * detail::counter_slots : 0;
+      s.node_rank == 0 ? sizeof(detail::counter_slot) * detail::counter_slots + alignment : 0;
   void* base = nullptr;
   MPI_Win_allocate_shared(bytes, sizeof(detail::counter_slot), MPI_INFO_NULL, s.node_comm, &base,
                           &s.node_window);
   MPI_Aint size = 0;
   int unit = 0;
   MPI_Win_shared_query(s.node_window, 0, &size, &unit, &base);
-  s.slots = static_cast<detail::counter_slot*>(base);
+  auto padding = static_cast<int>((alignment - reinterpret_cast<std::uintptr_t>(base) % alignment) %
+                                  alignment);
+  MPI_Bcast(&padding, 1, MPI_INT, 0, s.node_comm);
+  s.slots = reinterpret_cast<detail::counter_slot*>(static_cast<std::byte*>(base) + padding);
   if (s.node_rank == 0) {
     for (int i = 0; i < detail::counter_slots; ++i) new (&s.slots[i]) detail::counter_slot{0};
   }
   MPI_Barrier(s.node_comm);  // nobody reads a slot before it is zeroed
 }
 
+/// The code's setting wins over MPIMR_STALL_LIMIT. Every rank decides alike (same settings, same
+/// environment), so every rank throws or none does.
+void start_stall_watch(detail::context_state& s, const context_settings& settings) {
+  if (std::isnan(settings.stall_limit_seconds)) {
+    throw invalid_argument("mpimr::context: stall_limit_seconds is not a number");
+  }
+  const double limit = settings.stall_limit_seconds >= 0 ? settings.stall_limit_seconds
+                                                         : detail::stall_limit_from_environment();
+  if (limit == 0) return;
+  if (!s.thread_multiple) {
+    throw invalid_argument(
+        "mpimr::context: a stall limit needs MPI_THREAD_MULTIPLE, which this MPI was not "
+        "initialized with");
+  }
+  s.stall = std::make_unique<detail::stall_watch>(s.comm, limit);
+}
+
 }  // namespace
 
 context::context() : context(MPI_COMM_WORLD) {}
 
-context::context(MPI_Comm comm) : state_(std::make_unique<detail::context_state>()) {
+context::context(MPI_Comm comm) : context(comm, context_settings{}) {}
+
+context::context(MPI_Comm comm, const context_settings& settings)
+    : state_(std::make_unique<detail::context_state>()) {
   if (!mpi_is_running()) {
     throw error("mpimr::context: MPI is not running; create an mpimr::environment first");
   }
@@ -71,12 +103,14 @@ context::context(MPI_Comm comm) : state_(std::make_unique<detail::context_state>
   s.thread_multiple = level >= MPI_THREAD_MULTIPLE;
   s.dispenser = choose_dispenser(s);
   allocate_counter_window(s);
+  start_stall_watch(s, settings);
 }
 
 // Freeing is collective; it lives in the state so that moved-from and move-assigned contexts free
 // exactly once. After MPI_Finalize nothing can be freed any more, so nothing is tried.
 detail::context_state::~context_state() {
   if (!mpi_is_running()) return;
+  stall.reset();
   if (node_window != MPI_WIN_NULL) MPI_Win_free(&node_window);
   if (node_comm != MPI_COMM_NULL) MPI_Comm_free(&node_comm);
   if (exchange_comm != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm);

@@ -4,6 +4,9 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
+
+#include "stall_watch.hpp"
 
 namespace mpimr::detail {
 
@@ -57,6 +60,8 @@ struct context_state {
   chunk_source* active_source = nullptr;
   // The journal of the checkpoint alive on this context, if any (see mpimr::checkpoint).
   journal* active_journal = nullptr;
+  // Heartbeats for the stall limit; none when no limit is set.
+  std::unique_ptr<stall_watch> stall;
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

@@ -39,11 +39,13 @@ UNDERWAY = re.compile(r"^underway rank (\d+) pid (\d+)$")
 class Job:
     """One mpirun in a session of its own, its stdout lines arriving on a queue."""
 
-    def __init__(self, cmd, session_dir):
+    def __init__(self, cmd, session_dir, extra_env=None):
         self.cmd = cmd
         self.where = shlex.join(cmd)
         # A TMPDIR per launch: concurrent mpiruns race on a shared session folder (app_launch.py).
-        env = dict(os.environ, TMPDIR=session_dir)
+        env = dict(os.environ, TMPDIR=session_dir, **(extra_env or {}))
+        if extra_env:
+            self.where = " ".join(f"{k}={v}" for k, v in extra_env.items()) + " " + self.where
         # Its own session: Open MPI gives each rank a process group of its own but leaves it in
         # mpirun's session, so the session id finds every process of the job.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -102,6 +104,22 @@ class Job:
         for reader in self.readers:
             reader.join(timeout=5)
         return code, elapsed
+
+    def expect_failed_end(self, what):
+        """Waits for the end after the fault `what`, prints how long it took and what mpirun
+        said, and fails unless the exit code is non-zero and no process of the job is left.
+        Returns the seconds from now to the end."""
+        code, elapsed = self.wait_end(time.monotonic())
+        left = survivors(self.proc.pid, self.starts)
+        print(f"{what}: mpirun exit code {code} after {elapsed:.2f} s; {len(self.stderr)} stderr "
+              f"lines:")
+        for line in self.stderr:
+            print(f"    | {line}")
+        if code == 0:
+            fail(f"exit code 0 after {what}: {self.where}")
+        if left:
+            fail(f"processes of the job outlived mpirun: {left}: {self.where}")
+        return elapsed
 
     def kill_everything(self):
         """Whatever still runs of this job, after a failed check. Open MPI puts each rank in a
@@ -193,17 +211,7 @@ def run_fault(launcher, np, operation, target, fault):
                     wait_stopped(pids[target])
                     what = f"SIGSTOP to rank {target} (pid {pids[target]}), then " + what
                 exit_file.touch()
-            since = time.monotonic()
-            code, elapsed = run.wait_end(since)
-            left = survivors(run.proc.pid, run.starts)
-            print(f"np {np} {operation}, {what}: mpirun exit code {code} after {elapsed:.2f} s; "
-                  f"{len(run.stderr)} stderr lines:")
-            for line in run.stderr:
-                print(f"    | {line}")
-            if code == 0:
-                fail(f"exit code 0 after {what}: {run.where}")
-            if left:
-                fail(f"processes of the job outlived mpirun: {left}: {run.where}")
+            run.expect_failed_end(f"np {np} {operation}, {what}")
             said = f"exiting rank {leaving} pid {pids[leaving]}"
             if fault != "kill" and said not in run.stdout:
                 fail(f"no '{said}' line: the job did not end the way the test meant: "
@@ -214,10 +222,73 @@ def run_fault(launcher, np, operation, target, fault):
             run.kill_everything()
 
 
+# The stall limit the stall checks set (MPIMR_STALL_LIMIT), in seconds.
+STALL_LIMIT_S = 2
+STALL_LINE = re.compile(r"^mpimr: rank (\d+) has had no sign of life from ranks? ([0-9, -]+) for "
+                        r"\d+ s \(stall limit \d+ s\)")
+
+
+def run_stall(launcher, np, operation, target):
+    """SIGSTOPs rank `target` of a job with a stall limit and nothing else: the job must end by
+    itself, non-zero, with one line naming the stopped rank, and leave no process behind."""
+    with tempfile.TemporaryDirectory(prefix="mpimr-stall-") as tmp:
+        session_dir = Path(tmp) / "session"
+        session_dir.mkdir()
+        run = Job([p.replace("{np}", str(np)) for p in launcher] + ["--operation", operation],
+                  str(session_dir), {"MPIMR_STALL_LIMIT": str(STALL_LIMIT_S)})
+        try:
+            pids = run.wait_underway(np)
+            os.kill(pids[target], signal.SIGSTOP)
+            wait_stopped(pids[target])
+            elapsed = run.expect_failed_end(
+                f"np {np} {operation}, SIGSTOP to rank {target} with stall limit "
+                f"{STALL_LIMIT_S} s")
+            verdicts = [m for m in map(STALL_LINE.match, run.stderr) if m]
+            if not verdicts:
+                fail(f"no stall line on stderr: {run.where}\n" + "\n".join(run.stderr))
+            for verdict in verdicts:
+                # Rank 0 names the stopped rank; when rank 0 is the stopped one, others name it.
+                named = verdict.group(2)
+                if str(target) not in re.split(r"[, -]+", named) and not (
+                        "-" in named and int(named.split("-")[0]) <= target
+                        <= int(named.split("-")[-1].split(",")[0])):
+                    fail(f"the stall line names ranks {named}, not the stopped rank {target}: "
+                         f"{verdict.group(0)}")
+            if elapsed < STALL_LIMIT_S:
+                fail(f"the job ended {elapsed:.2f} s after the stop, before the stall limit "
+                     f"({STALL_LIMIT_S} s): not the stall limit's doing: {run.where}")
+        finally:
+            run.kill_everything()
+
+
+def check_busy(launcher, ranks):
+    """A rank busy in one chunk for longer than the stall limit is alive: with a 1 s limit and
+    every rank's first chunk taking 3.5 s the job completes with the right result."""
+    chunks = 40
+    expected = f"sum {sum(i * i for i in range(chunks))}"
+    for np in ranks:
+        with tempfile.TemporaryDirectory(prefix="mpimr-busy-") as tmp:
+            run = Job([p.replace("{np}", str(np)) for p in launcher] +
+                      ["--chunks", str(chunks), "--chunk-ms", "1", "--first-chunk-ms", "3500"],
+                      tmp, {"MPIMR_STALL_LIMIT": "1"})
+            try:
+                code, _ = run.wait_end(time.monotonic())
+                results = [line for line in run.stdout if not UNDERWAY.match(line)]
+                if code != 0 or results != [expected]:
+                    fail(f"exit code {code}, output {results} (expected '{expected}'): "
+                         f"{run.where}\n" + "\n".join(run.stderr))
+                print(f"np {np}: busy ranks are alive: {expected}")
+            finally:
+                run.kill_everything()
+
+
 def check_faults(launcher, ranks, targets, operation, fault):
     for np in ranks:
         for target in target_ranks(targets, np):
-            run_fault(launcher, np, operation, target, fault)
+            if fault == "stall":
+                run_stall(launcher, np, operation, target)
+            else:
+                run_fault(launcher, np, operation, target, fault)
 
 
 def check_control(launcher, ranks):
@@ -244,7 +315,7 @@ def check_control(launcher, ranks):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["kill", "exit", "stop", "control"])
+    parser.add_argument("check", choices=["kill", "exit", "stop", "stall", "busy", "control"])
     parser.add_argument("--victim", required=True, help="path of the fault_victim executable")
     parser.add_argument("--ranks", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--targets", nargs="+", default=["1"],
@@ -253,6 +324,8 @@ def main():
     opts, launcher = app_launch.parse_with_launcher(parser, "{app}", "victim")
     if opts.check == "control":
         check_control(launcher, opts.ranks)
+    elif opts.check == "busy":
+        check_busy(launcher, opts.ranks)
     else:
         check_faults(launcher, opts.ranks, opts.targets, opts.operation, opts.check)
 

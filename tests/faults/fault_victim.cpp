@@ -20,10 +20,12 @@ namespace {
 
 constexpr const char* usage =
     "usage: fault_victim [--operation reduce|by_key] [--chunks N] [--chunk-ms MS]\n"
-    "                    [--exit-rank R --exit-file PATH]\n"
+    "                    [--first-chunk-ms MS] [--exit-rank R --exit-file PATH]\n"
     "Runs N chunks (default 1000000), each sleeping MS milliseconds (default 2), on a dynamic\n"
     "schedule. Every rank prints 'underway rank R pid P' from its first chunk. Rank R calls\n"
-    "_exit(3), without MPI_Finalize, at its first chunk after PATH exists. Without a fault rank 0\n"
+    "_exit(3), without MPI_Finalize, at its first chunk after PATH exists. --first-chunk-ms: each\n"
+    "rank's first chunk sleeps that long instead (a rank busy in one long chunk). Without a fault "
+    "rank 0\n"
     "prints the result: 'sum S' (S = sum of i*i over chunk ids i) for reduce, 'keys K total T'\n"
     "for by_key (chunk i emits 1000 pairs ((1000 i + j) mod 5003, 1)).\n";
 
@@ -31,6 +33,7 @@ struct settings {
   bool by_key = false;
   std::uint64_t chunks = 1'000'000;
   std::uint64_t chunk_ms = 2;
+  std::uint64_t first_chunk_ms = 0;  // 0: like the others
   int exit_rank = -1;
   std::string exit_file;
 };
@@ -70,6 +73,8 @@ std::optional<settings> parse(int argc, char** argv) {
       s.chunks = parse_count(flag, value);
     } else if (flag == "--chunk-ms") {
       s.chunk_ms = parse_count(flag, value);
+    } else if (flag == "--first-chunk-ms") {
+      s.first_chunk_ms = parse_count(flag, value);
     } else if (flag == "--exit-rank") {
       const std::uint64_t rank = parse_count(flag, value);
       if (rank > std::numeric_limits<int>::max()) {
@@ -97,6 +102,10 @@ class chunk_start {
       announced_ = true;
       std::printf("underway rank %d pid %ld\n", rank_, static_cast<long>(getpid()));
       std::fflush(stdout);
+      if (settings_.first_chunk_ms != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(settings_.first_chunk_ms));
+        return;
+      }
     }
     if (rank_ == settings_.exit_rank && std::filesystem::exists(settings_.exit_file)) {
       std::printf("exiting rank %d pid %ld\n", rank_, static_cast<long>(getpid()));

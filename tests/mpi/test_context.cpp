@@ -2,9 +2,12 @@
 // caller keeps using its own, and isolation of mpimr's messages from the caller's.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <mpimr/mpimr.hpp>
+#include <string>
 #include <utility>
 
 namespace {
@@ -110,6 +113,41 @@ TEST(context_test, SeveralContextsAndMoves) {
 
 TEST(context_test, NullCommunicatorIsRejected) {
   EXPECT_THROW(mpimr::context{MPI_COMM_NULL}, mpimr::invalid_argument);
+}
+
+/// The invalid_argument's message a context with this stall setting throws, or "" if none.
+std::string stall_setting_error(double seconds, const char* environment) {
+  if (environment != nullptr) {
+    setenv("MPIMR_STALL_LIMIT", environment, 1);
+  } else {
+    unsetenv("MPIMR_STALL_LIMIT");
+  }
+  std::string message;
+  try {
+    mpimr::context ctx(MPI_COMM_WORLD, {.stall_limit_seconds = seconds});
+    // With a limit set, operations run as before (the heartbeats travel on their own channel).
+    EXPECT_EQ(mpimr::reduce(ctx, index_range{0, 500}, std::uint64_t{0}, count_body, std::plus<>{},
+                            {.schedule = mpimr::schedule::dynamic, .chunk_size = 3}),
+              500U);
+  } catch (const mpimr::invalid_argument& e) {
+    message = e.what();
+  }
+  unsetenv("MPIMR_STALL_LIMIT");
+  return message;
+}
+
+TEST(context_test, StallLimitSettingsAreCheckedAndTheCodeWins) {
+  EXPECT_EQ(stall_setting_error(-1, nullptr), "");
+  EXPECT_EQ(stall_setting_error(30, nullptr), "");
+  EXPECT_EQ(stall_setting_error(-1, "45.5"), "");
+  EXPECT_EQ(stall_setting_error(-1, "0"), "");
+  EXPECT_NE(stall_setting_error(-1, "ten").find("MPIMR_STALL_LIMIT='ten'"), std::string::npos);
+  EXPECT_NE(stall_setting_error(-1, "-3").find("MPIMR_STALL_LIMIT='-3'"), std::string::npos);
+  EXPECT_NE(stall_setting_error(-1, "5s").find("MPIMR_STALL_LIMIT='5s'"), std::string::npos);
+  // A setting in code wins over a bad variable, which is then never read.
+  EXPECT_EQ(stall_setting_error(20, "ten"), "");
+  EXPECT_EQ(stall_setting_error(0, "ten"), "");
+  EXPECT_NE(stall_setting_error(std::nan(""), nullptr).find("not a number"), std::string::npos);
 }
 
 }  // namespace

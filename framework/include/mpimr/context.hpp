@@ -12,6 +12,15 @@ namespace detail {
 struct context_state;
 }
 
+struct context_settings {
+  /// Ends the job, with one line naming the silent ranks and exit code 69, when some rank has
+  /// shown no sign of life for this many seconds: stopped, hung, or cut off by the network (MPI
+  /// itself would wait forever). A rank busy in a long chunk is alive: a thread on every rank sends
+  /// heartbeats. 0: no limit. Negative (the default): the MPIMR_STALL_LIMIT environment variable,
+  /// or no limit. Needs MPI_THREAD_MULTIPLE (what mpimr::environment asks for).
+  double stall_limit_seconds = -1;
+};
+
 /// Collective to construct and to destroy on every rank of the communicator. Operations on one
 /// context must be called in the same order on every rank (like MPI collectives).
 class context {
@@ -20,6 +29,7 @@ class context {
   context();
   /// Works on a duplicate of `comm`, which the caller keeps owning and may go on using freely.
   explicit context(MPI_Comm comm);
+  context(MPI_Comm comm, const context_settings& settings);
   ~context();
 
   context(context&&) noexcept;
