@@ -162,10 +162,11 @@ def survivors(session, ranks):
 
 
 def target_ranks(targets, np):
-    """"0", "1", "last" -> distinct rank numbers for this rank count."""
+    """"0", "1", "last", "mpirun" -> distinct rank numbers for this rank count (-1: mpirun)."""
     ranks = []
     for target in targets:
-        rank = np - 1 if target == "last" else int(target)
+        rank = {"last": np - 1, "mpirun": -1}.get(target)
+        rank = int(target) if rank is None else rank
         if rank < np and rank not in ranks:
             ranks.append(rank)
     return ranks
@@ -261,6 +262,41 @@ def run_stall(launcher, np, operation, target):
             run.kill_everything()
 
 
+def run_signal(launcher, np, operation, target, signal_name):
+    """Graceful stop: `signal_name` sent to rank `target` alone (as a user's kill or srun's
+    --signal would) or to mpirun (target -1: mpirun forwards SIGUSR1/SIGUSR2 to every rank) makes
+    every rank stop and throw mpimr::interrupted, so the job ends cleanly with exit code 75 and
+    rank 0's one line naming the signal; no abort, no process left."""
+    signal_number = getattr(signal, signal_name)
+    with tempfile.TemporaryDirectory(prefix="mpimr-signal-") as tmp:
+        session_dir = Path(tmp) / "session"
+        session_dir.mkdir()
+        run = Job([p.replace("{np}", str(np)) for p in launcher] + ["--operation", operation],
+                  str(session_dir))
+        try:
+            pids = run.wait_underway(np)
+            os.kill(run.proc.pid if target < 0 else pids[target], signal_number)
+            whom = "mpirun" if target < 0 else f"rank {target}"
+            code, elapsed = run.wait_end(time.monotonic())
+            left = survivors(run.proc.pid, run.starts)
+            print(f"np {np} {operation}, {signal_name} to {whom}: exit code {code} after "
+                  f"{elapsed:.2f} s; stderr: {run.stderr}")
+            if code != 75:
+                fail(f"exit code {code}, not 75 (interrupted), after {signal_name} to {whom}: "
+                     f"{run.where}\n" + "\n".join(run.stderr))
+            expected = re.compile(rf"^fault_victim: interrupted on rank \d+ by {signal_name}$")
+            said = [line for line in run.stderr if expected.match(line)]
+            if len(said) != 1:
+                fail(f"expected one line 'fault_victim: interrupted on rank R by {signal_name}' "
+                     f"from rank 0, got: {run.stderr}")
+            if target >= 0 and f"rank {target} " not in said[0]:
+                fail(f"the line names another rank than {target}: {said[0]}")
+            if left:
+                fail(f"processes of the job outlived mpirun: {left}: {run.where}")
+        finally:
+            run.kill_everything()
+
+
 def check_busy(launcher, ranks):
     """A rank busy in one chunk for longer than the stall limit is alive: with a 1 s limit and
     every rank's first chunk taking 3.5 s the job completes with the right result."""
@@ -287,6 +323,8 @@ def check_faults(launcher, ranks, targets, operation, fault):
         for target in target_ranks(targets, np):
             if fault == "stall":
                 run_stall(launcher, np, operation, target)
+            elif fault.startswith("SIG"):
+                run_signal(launcher, np, operation, target, fault)
             else:
                 run_fault(launcher, np, operation, target, fault)
 
@@ -315,7 +353,8 @@ def check_control(launcher, ranks):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("check", choices=["kill", "exit", "stop", "stall", "busy", "control"])
+    parser.add_argument("check", choices=["kill", "exit", "stop", "stall", "busy", "control",
+                                          "SIGTERM", "SIGINT", "SIGUSR1", "SIGUSR2"])
     parser.add_argument("--victim", required=True, help="path of the fault_victim executable")
     parser.add_argument("--ranks", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--targets", nargs="+", default=["1"],

@@ -27,7 +27,8 @@ constexpr const char* usage =
     "rank's first chunk sleeps that long instead (a rank busy in one long chunk). Without a fault "
     "rank 0\n"
     "prints the result: 'sum S' (S = sum of i*i over chunk ids i) for reduce, 'keys K total T'\n"
-    "for by_key (chunk i emits 1000 pairs ((1000 i + j) mod 5003, 1)).\n";
+    "for by_key (chunk i emits 1000 pairs ((1000 i + j) mod 5003, 1)). Exit code 75 when the\n"
+    "job was interrupted by a signal (mpimr::interrupted).\n";
 
 struct settings {
   bool by_key = false;
@@ -168,6 +169,9 @@ int main(int argc, char** argv) {
           std::plus<>{}, opts);
       if (print) std::printf("sum %llu\n", static_cast<unsigned long long>(sum));
     }
+  } catch (const mpimr::interrupted& e) {
+    if (print) std::fprintf(stderr, "fault_victim: %s\n", e.what());
+    return 75;
   } catch (const mpimr::error& e) {
     if (print) std::fprintf(stderr, "fault_victim: %s\n", e.what());
     return 1;
