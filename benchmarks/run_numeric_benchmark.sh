@@ -10,7 +10,8 @@
 # time, slowly on some machines). Every program runs at most NUM_ITERATIONS iterations; the
 # PageRank runs must agree on the ten highest-ranked vertices, or the script fails. k-means runs
 # with static blocks: every point costs the same, and each rank then joins its own partials before
-# the deterministic exchange; PageRank with the app's defaults (dynamic, about 1024 chunks).
+# the deterministic exchange; PageRank with the app's defaults (auto: static blocks, about 1024
+# chunks).
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: NUM_REPS (3), NUM_ITERATIONS (20), NUM_KMEANS_SIZES ("10000 100000 1000000" points),

@@ -26,6 +26,7 @@ struct pagerank_result {
   double loop_seconds = 0;       // the iterations alone, on this rank
   std::vector<double> seconds;   // each iteration's, on this rank
   std::uint64_t chunk_size = 0;  // rows per chunk, as used
+  mpimr::schedule schedule = mpimr::schedule::automatic;  // as used (auto: static blocks)
 };
 
 /// Rows per chunk when none is given: at least 256, and about 1024 chunks on large graphs. It
