@@ -18,7 +18,7 @@ checkpoint::checkpoint(context& ctx, checkpoint_settings settings) : ctx_(&ctx) 
                           : std::nullopt);
   journal_ = std::make_unique<detail::journal>(std::move(settings.folder), std::move(settings.key));
   keep_ = settings.keep;
-  // Rank 0 creates the folder, so that it knows whether to remove it after success.
+  // Rank 0 creates the folder first: one clear error when it cannot be made.
   fail_together(ctx, ctx.rank() == 0 ? journal_->create_folder() : std::nullopt);
   // Every rank reads the folder before any rank adds its own file to it.
   fail_together(ctx, journal_->read_folder());

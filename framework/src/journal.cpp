@@ -73,7 +73,7 @@ std::optional<std::string> journal::create_folder() {
   }
   if (folder_.empty()) return std::string("checkpoint folder is empty");
   std::error_code error;
-  created_folder_ = fs::create_directories(folder_, error);
+  fs::create_directories(folder_, error);
   if (error) return "cannot create checkpoint folder " + quoted(folder_) + ": " + error.message();
   return std::nullopt;
 }
@@ -199,7 +199,8 @@ void journal::remove_files() noexcept {
     if (it->path().extension() == journal_extension) files.push_back(it->path());
   }
   for (const fs::path& path : files) fs::remove(path, error);
-  if (created_folder_ && fs::is_empty(folder_, error)) fs::remove(folder_, error);
+  // Empty now: a folder this job's runs made (maybe an earlier, interrupted run) goes too.
+  if (fs::is_empty(folder_, error)) fs::remove(folder_, error);
 }
 
 }  // namespace mpimr::detail

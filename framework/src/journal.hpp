@@ -21,7 +21,7 @@ class journal {
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
 
-  /// Rank 0 first: creates the folder if missing, and remembers that it did.
+  /// Rank 0 first: creates the folder if missing.
   [[nodiscard]] std::optional<std::string> create_folder();
   /// Creates the folder if needed (as each node may have its own) and indexes every journal file in
   /// it. Returns a one-line error (folder unusable, a journal of another job or format) instead of
@@ -38,7 +38,7 @@ class journal {
   /// Flushes this rank's file to disk and closes every file.
   void close() noexcept;
   /// Removes every journal file of the folder (rank 0 only, after all ranks closed theirs), and
-  /// the folder itself when it created it and it is now empty.
+  /// the folder itself when it is then empty.
   void remove_files() noexcept;
 
   [[nodiscard]] const std::filesystem::path& folder() const noexcept { return folder_; }
@@ -66,7 +66,6 @@ class journal {
 
   std::filesystem::path folder_;
   std::string key_;
-  bool created_folder_ = false;
   std::vector<int> read_fds_;
   std::vector<std::filesystem::path> read_paths_;
   std::unordered_map<record_key, location, record_key_hash> index_;

@@ -297,6 +297,45 @@ def run_signal(launcher, np, operation, target, signal_name):
             run.kill_everything()
 
 
+def run_kill_resume(launcher, np, target):
+    """SIGKILL to rank `target` of a checkpointed job once its journal holds some records; the
+    rerun on another rank count must complete with the right sum, taking chunks from the journal
+    (the killed rank may have left a torn record: its chunk is computed again)."""
+    chunks = 600
+    rerun_np = 3 if np != 3 else 2
+    with tempfile.TemporaryDirectory(prefix="mpimr-resume-") as tmp:
+        journal = Path(tmp) / "journal"
+        args = ["--chunks", str(chunks), "--chunk-ms", "10", "--checkpoint", str(journal)]
+        session_dir = Path(tmp) / "session"
+        session_dir.mkdir()
+        run = Job([p.replace("{np}", str(np)) for p in launcher] + args, str(session_dir))
+        try:
+            pids = run.wait_underway(np)
+            # About 80 records (48 bytes each) past the headers, with its own deadline.
+            deadline = time.monotonic() + START_LIMIT_S
+            while sum(f.stat().st_size for f in journal.glob("*.mpimrj")) < 4096:
+                if time.monotonic() > deadline or run.proc.poll() is not None:
+                    fail(f"the journal in {journal} did not grow: {run.where}")
+                time.sleep(0.02)
+            os.kill(pids[target], signal.SIGKILL)
+            run.expect_failed_end(f"np {np} checkpointed reduce, SIGKILL to rank {target}")
+        finally:
+            run.kill_everything()
+        cmd, proc = app_launch.run(launcher, rerun_np, args, 120, True)
+        where = shlex.join(cmd)
+        lines = [line for line in proc.stdout.splitlines() if not UNDERWAY.match(line)]
+        expected_sum = f"sum {sum(i * i for i in range(chunks))}"
+        resumed = [int(line.split()[1]) for line in lines if line.startswith("resumed ")]
+        print(f"rerun at {rerun_np} ranks: exit code {proc.returncode}, {lines}")
+        if proc.returncode != 0 or expected_sum not in lines or len(resumed) != 1:
+            fail(f"the rerun did not complete with '{expected_sum}' and a 'resumed' line: "
+                 f"exit code {proc.returncode}: {where}\n{proc.stdout}{proc.stderr}")
+        if not 0 < resumed[0] < chunks:
+            fail(f"the rerun took {resumed[0]} of {chunks} chunks from the journal: {where}")
+        if journal.exists():
+            fail(f"the journal {journal} is still there after the rerun completed: {where}")
+
+
 def check_busy(launcher, ranks):
     """A rank busy in one chunk for longer than the stall limit is alive: with a 1 s limit and
     every rank's first chunk taking 3.5 s the job completes with the right result."""
@@ -323,6 +362,8 @@ def check_faults(launcher, ranks, targets, operation, fault):
         for target in target_ranks(targets, np):
             if fault == "stall":
                 run_stall(launcher, np, operation, target)
+            elif fault == "kill_resume":
+                run_kill_resume(launcher, np, target)
             elif fault.startswith("SIG"):
                 run_signal(launcher, np, operation, target, fault)
             else:
@@ -354,6 +395,7 @@ def check_control(launcher, ranks):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["kill", "exit", "stop", "stall", "busy", "control",
+                                          "kill_resume",
                                           "SIGTERM", "SIGINT", "SIGUSR1", "SIGUSR2"])
     parser.add_argument("--victim", required=True, help="path of the fault_victim executable")
     parser.add_argument("--ranks", type=int, nargs="+", default=[2, 3, 4])

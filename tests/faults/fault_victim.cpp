@@ -21,6 +21,7 @@ namespace {
 constexpr const char* usage =
     "usage: fault_victim [--operation reduce|by_key] [--chunks N] [--chunk-ms MS]\n"
     "                    [--first-chunk-ms MS] [--exit-rank R --exit-file PATH]\n"
+    "                    [--checkpoint DIR]\n"
     "Runs N chunks (default 1000000), each sleeping MS milliseconds (default 2), on a dynamic\n"
     "schedule. Every rank prints 'underway rank R pid P' from its first chunk. Rank R calls\n"
     "_exit(3), without MPI_Finalize, at its first chunk after PATH exists. --first-chunk-ms: each\n"
@@ -28,7 +29,9 @@ constexpr const char* usage =
     "rank 0\n"
     "prints the result: 'sum S' (S = sum of i*i over chunk ids i) for reduce, 'keys K total T'\n"
     "for by_key (chunk i emits 1000 pairs ((1000 i + j) mod 5003, 1)). Exit code 75 when the\n"
-    "job was interrupted by a signal (mpimr::interrupted).\n";
+    "job was interrupted by a signal (mpimr::interrupted). --checkpoint: the reduce runs in\n"
+    "deterministic mode under an mpimr::checkpoint in DIR; rank 0 also prints 'resumed N', the\n"
+    "chunks taken from the journal over all ranks.\n";
 
 struct settings {
   bool by_key = false;
@@ -37,6 +40,7 @@ struct settings {
   std::uint64_t first_chunk_ms = 0;  // 0: like the others
   int exit_rank = -1;
   std::string exit_file;
+  std::string checkpoint;  // journal folder; empty: none
 };
 
 /// A bad command line, thrown by parse(); every rank parses alike, rank 0 alone says so.
@@ -84,6 +88,8 @@ std::optional<settings> parse(int argc, char** argv) {
       s.exit_rank = static_cast<int>(rank);
     } else if (flag == "--exit-file") {
       s.exit_file = value;
+    } else if (flag == "--checkpoint") {
+      s.checkpoint = value;
     } else {
       throw bad_arguments{
           std::string("bad argument '").append(flag).append(" ").append(value).append("'")};
@@ -143,7 +149,10 @@ int main(int argc, char** argv) {
   }
   const settings& s = *parsed;
   chunk_start start(s, ctx.rank());
-  const mpimr::options opts{.schedule = mpimr::schedule::dynamic, .chunk_size = 1};
+  const mpimr::options opts{.schedule = mpimr::schedule::dynamic,
+                            .chunk_size = 1,
+                            .deterministic = !s.checkpoint.empty()};
+  std::optional<mpimr::checkpoint> journal;
   try {
     if (s.by_key) {
       const auto counts = mpimr::map_reduce_by_key<std::uint64_t, std::uint64_t>(
@@ -160,6 +169,10 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(total));
       }
     } else {
+      if (!s.checkpoint.empty()) {
+        journal.emplace(ctx, mpimr::checkpoint_settings{.folder = s.checkpoint,
+                                                        .key = "sum " + std::to_string(s.chunks)});
+      }
       const std::uint64_t sum = mpimr::reduce(
           ctx, mpimr::index_range{0, s.chunks}, std::uint64_t{0},
           [&](const mpimr::chunk& c) {
@@ -167,6 +180,16 @@ int main(int argc, char** argv) {
             return c.begin * c.begin;
           },
           std::plus<>{}, opts);
+      if (journal) {
+        // The chunks every rank took from the journal, summed by a reduce of one chunk per rank.
+        const std::uint64_t resumed = journal->resumed_chunks();
+        journal->complete();
+        const std::uint64_t all = mpimr::reduce(
+            ctx, mpimr::index_range{0, static_cast<std::uint64_t>(ctx.size())}, std::uint64_t{0},
+            [&](const mpimr::chunk&) { return resumed; }, std::plus<>{},
+            {.schedule = mpimr::schedule::static_blocks, .chunk_size = 1});
+        if (print) std::printf("resumed %llu\n", static_cast<unsigned long long>(all));
+      }
       if (print) std::printf("sum %llu\n", static_cast<unsigned long long>(sum));
     }
   } catch (const mpimr::interrupted& e) {

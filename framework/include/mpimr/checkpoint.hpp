@@ -46,7 +46,8 @@ class checkpoint {
   checkpoint(const checkpoint&) = delete;
   checkpoint& operator=(const checkpoint&) = delete;
 
-  /// Collective, after the job's last operation: removes the journal (unless settings.keep).
+  /// Collective, after the job's last operation: removes the journal, and the folder if that
+  /// leaves it empty (unless settings.keep).
   void complete();
 
   /// Chunks whose results this rank took from the journal instead of computing them.
