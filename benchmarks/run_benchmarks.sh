@@ -5,11 +5,15 @@
 #   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs),
 #   mandelbrot's dynamic and guided schedules against static blocks and the ideal time
 #   (run_mandelbrot_benchmark.sh, its MB_* knobs), and k-means and PageRank time per iteration
-#   against serial Eigen programs (run_numeric_benchmark.sh, its NUM_* knobs).
+#   against serial Eigen programs (run_numeric_benchmark.sh, its NUM_* knobs), the per-chunk cost of
+#   a checkpoint (bench_checkpoint_overhead), and memory against the number of chunks at 2 and 16
+#   ranks (run_load_benchmark.sh, its LOAD_* knobs).
 # Usage: benchmarks/run_benchmarks.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: BENCH_REPS (5), BENCH_PI_SAMPLES (5e8), BENCH_CHUNKS (1e7 one-index chunks),
 #      BENCH_WORDCOUNT (1; 0 skips the word count benchmark), BENCH_MANDELBROT (1; 0 skips it),
-#      BENCH_NUMERIC (1; 0 skips k-means and PageRank).
+#      BENCH_NUMERIC (1; 0 skips k-means and PageRank), BENCH_CHECKPOINT_CHUNKS (2e5 chunks),
+#      BENCH_CHECKPOINT_DIR (where the checkpoint journals go; default $TMPDIR, else the build
+#      tree), BENCH_LOAD (1; 0 skips the load benchmark).
 # Figures are medians over interleaved repetitions; targets missed are marked MISSED, not hidden.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -23,7 +27,8 @@ chunks=${BENCH_CHUNKS:-10000000}
 seed=20240917
 pi=$build/apps/pi
 raw=$build/benchmarks/bench_pi_raw_mpi
-for exe in "$pi" "$raw" "$build/benchmarks/bench_chunk_overhead" "$build/benchmarks/bench_eigen_reduce"; do
+for exe in "$pi" "$raw" "$build/benchmarks/bench_chunk_overhead" "$build/benchmarks/bench_eigen_reduce" \
+  "$build/benchmarks/bench_checkpoint_overhead"; do
   [[ -x $exe ]] || { mpimr_log "missing $exe: build $build first"; exit 1; }
 done
 
@@ -97,6 +102,11 @@ collect() {
 for np in 1 2; do
   collect < <(run "$np" "$build/benchmarks/bench_chunk_overhead" "$chunks" "$reps")
 done
+# Checkpoint cost per chunk: journals on the file system a user would pick (see the INFO line).
+for np in 1 2; do
+  collect < <(run "$np" "$build/benchmarks/bench_checkpoint_overhead" \
+    "${BENCH_CHECKPOINT_CHUNKS:-200000}" "$reps" ${BENCH_CHECKPOINT_DIR:+"$BENCH_CHECKPOINT_DIR"})
+done
 # The Eigen ratio moves between launches (0.75-1.13 seen in one hour, likely where the buffers land),
 # more than between repetitions inside one launch: report the median over several launches.
 eigen_ratios=()
@@ -137,6 +147,17 @@ if [[ ${BENCH_NUMERIC:-1} != 0 ]]; then
   fi
   collect < <(grep '^RESULT' "$numeric_log") >/dev/null
   rm -f "$numeric_log"
+fi
+
+# --- (g) load: memory against the number of chunks, at 2 and 16 ranks ---------------------------
+if [[ ${BENCH_LOAD:-1} != 0 ]]; then
+  load_log=$(mktemp)
+  if ! benchmarks/run_load_benchmark.sh "$build" | tee "$load_log"; then
+    rm -f "$load_log"
+    exit 1
+  fi
+  collect < <(grep '^RESULT' "$load_log") >/dev/null
+  rm -f "$load_log"
 fi
 
 echo
