@@ -1,5 +1,6 @@
 // What every mpimr app shares: exact parsing of counts such as 1e9, the CLI11 outcome (help, or one
-// line and exit code 2), and a main() that maps mpimr's errors to one line and an exit code.
+// line and exit code 2), and a main() that maps mpimr's errors (and a stop by a signal) to one line
+// and an exit code.
 #pragma once
 
 #include <fmt/core.h>
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "checkpoint_option.hpp"
 
 namespace app {
 
@@ -48,8 +51,10 @@ struct count {
 
 /// main() of an app: `parse(argc, argv, print) -> parsed<Settings>` on every rank alike, then
 /// `run(ctx, settings) -> exit code`. mpimr errors, thrown on every rank alike, become one line
-/// from rank 0 and exit code 2 (bad arguments or inputs) or 1. Every path runs the destructors, so
-/// MPI is finalized cleanly and mpirun reports our exit code instead of an abort.
+/// from rank 0 and exit code 2 (bad arguments or inputs) or 1; a stop by a signal (SIGTERM, SIGINT,
+/// SIGUSR1, SIGUSR2) becomes one line saying how to resume and exit code 75 (exit_interrupted).
+/// Every path runs the destructors, so MPI is finalized cleanly and mpirun reports our exit code
+/// instead of an abort.
 template <class Parse, class Run>
 int app_main(std::string_view name, int argc, char** argv, Parse parse, Run run) {
   try {
@@ -60,6 +65,11 @@ int app_main(std::string_view name, int argc, char** argv, Parse parse, Run run)
     if (!args.run) return args.exit_code;
     try {
       return run(ctx, *args.run);
+    } catch (const mpimr::interrupted& e) {
+      // Thrown on every rank; the run's checkpoint, if any, is closed by now.
+      const std::string line = interruption_line(ctx, name, e);
+      if (print) fmt::print(stderr, "{}\n", line);
+      return exit_interrupted;
     } catch (const mpimr::invalid_argument& e) {
       if (print) fmt::print(stderr, "{}: {}\n", name, e.what());
       return 2;

@@ -39,6 +39,7 @@ struct settings {
   std::uint64_t chunks = 0;
   std::uint64_t max_bisections = 0;
   mpimr::schedule schedule = mpimr::schedule::automatic;
+  app::checkpoint_request checkpoint;
 
   /// Left end of chunk i; chunk i is [bound(i), bound(i + 1)] and the last one ends exactly at b.
   [[nodiscard]] double bound(std::uint64_t i) const noexcept {
@@ -106,6 +107,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     functions += fmt::format("  {:<12}{}\n", f.name, f.formula);
   }
   app.footer(functions);
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "integrate: {}\n", message);
@@ -115,7 +118,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return {std::nullopt, *exit_code};
   }
 
-  settings s;
   const auto kind = integrate_app::find_function(function_text);
   if (!kind) {
     return fail(fmt::format("--function: unknown function '{}' (valid: {})", function_text,
@@ -166,6 +168,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return fail(fmt::format("the integral of {} over [{}, {}] overflows double precision",
                             function_text, from_text, to_text));
   }
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
@@ -198,10 +201,30 @@ partial integrate_chunks(mpimr::context& ctx, const settings& s) {
   });
 }
 
+/// Everything that changes the result; all peak and frequency parameters, also those the function
+/// does not use, to keep it simple.
+app::job_key key_of(const settings& s) {
+  app::job_key key("integrate");
+  key.add("function", s.function_name)
+      .add("from", s.from)
+      .add("to", s.to)
+      .add("tolerance", s.tolerance)
+      .add("chunks", s.chunks)
+      .add("max-subdivisions", s.max_bisections)
+      .add("peak-center", s.parameters.center)
+      .add("peak-width", s.parameters.width)
+      .add("frequency", s.parameters.frequency);
+  return key;
+}
+
 int run(mpimr::context& ctx, const settings& s) {
+  app::job_checkpoint journal(ctx, s.checkpoint, key_of(s));
   const auto start = std::chrono::steady_clock::now();
   const auto [value, error, bisections, unconverged] = integrate_chunks(ctx, s);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  // Not converging is a result too: the journal has served its purpose.
+  journal.finish();
   // The tolerance is the contract: a chunk that could not reach its own share (its pieces' error
   // estimates stuck at the round-off floor of a tall peak, say) is reported, but the run has
   // converged when the summed estimate meets the tolerance.
@@ -226,6 +249,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print("schedule        {}\n", mpimr::to_string(s.schedule));
   fmt::print("ranks           {}\n", ctx.size());
   fmt::print("wall_seconds    {:.6f}\n", elapsed.count());
+  if (resumed) fmt::print("resumed_chunks  {}\n", *resumed);
   std::fflush(stdout);
   if (!converged) {
     if (!std::isfinite(value)) {

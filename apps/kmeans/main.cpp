@@ -11,6 +11,7 @@
 #include <memory>
 #include <mpimr/mpimr.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct settings {
   std::optional<std::string> initial_file;
   std::optional<std::string> points_file;
   bool verbose = false;
+  app::checkpoint_request checkpoint;
 };
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
@@ -115,6 +117,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("NAME")
       ->capture_default_str();
   app.add_flag("--verbose", verbose, "Print the inertia and centroid shift of every iteration");
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "kmeans: {}\n", message);
@@ -125,7 +129,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   }
 
   constexpr std::uint64_t no_limit = UINT64_MAX;
-  settings s;
   s.verbose = verbose;
   const bool generated = app.count("--generate") != 0;
   if (app.count("points") != 0 && generated) {
@@ -203,6 +206,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     }
     o.target = o.name;
   }
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
@@ -247,6 +251,23 @@ void write_outputs(const settings& s, const kmeans_app::point_set& points,
   for (auto& f : files) f->commit();
 }
 
+/// What the clustering depends on: the points themselves (a file may change between runs), K, the
+/// seeds' draws, the stopping rule and the chunk size (the deterministic sums join partials along a
+/// tree over chunks). Not the schedule or the output files.
+app::job_key key_of(const settings& s, const kmeans_app::point_set& points) {
+  const Eigen::MatrixXd& coords = points.coords;
+  app::job_key key("kmeans");
+  key.add_data("points",
+               std::as_bytes(std::span(coords.data(), static_cast<std::size_t>(coords.size()))))
+      .add("dimensions", static_cast<std::uint64_t>(coords.rows()))
+      .add("clusters", s.k)
+      .add("seed", s.seed)
+      .add("max-iterations", s.lloyd.max_iterations)
+      .add("tolerance", s.lloyd.tolerance)
+      .add("chunk-size", s.lloyd.chunk_size);
+  return key;
+}
+
 int run(mpimr::context& ctx, const settings& s) {
   const kmeans_app::point_set points = load_points(ctx, s);
   const auto n = static_cast<std::uint64_t>(points.coords.cols());
@@ -254,6 +275,9 @@ int run(mpimr::context& ctx, const settings& s) {
     throw mpimr::invalid_argument(
         fmt::format("--clusters {} exceeds the number of points ({})", s.k, n));
   }
+  // Every iteration's reduce and the final assignment are journaled; the centroids between
+  // iterations are not, but a rerun recomputes them from the journaled sums, bit for bit.
+  app::job_checkpoint journal(ctx, s.checkpoint, key_of(s, points));
   const auto start = std::chrono::steady_clock::now();
   const Eigen::MatrixXd initial = kmeans_app::kmeans_plus_plus(points.coords, s.k, s.seed);
   // The iterations alone, for the time per iteration (benchmarks/run_numeric_benchmark.sh).
@@ -263,6 +287,8 @@ int run(mpimr::context& ctx, const settings& s) {
       std::chrono::steady_clock::now() - lloyd_start;
   const auto assignments = kmeans_app::assign_points(ctx, points.coords, result.centroids, s.lloyd);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  journal.finish([&] { write_outputs(s, points, initial, result.centroids, assignments); });
   if (ctx.rank() != 0) return 0;
 
   // In point order, on one rank: the same bits at any rank count.
@@ -274,7 +300,6 @@ int run(mpimr::context& ctx, const settings& s) {
   }
   std::uint64_t empty = 0;
   for (const auto size : sizes) empty += size == 0 ? 1 : 0;
-  write_outputs(s, points, initial, result.centroids, assignments);
 
   if (s.verbose) {
     for (std::size_t i = 0; i < result.inertia.size(); ++i) {
@@ -298,6 +323,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print(
       "iteration_seconds {:.6e}\n",
       lloyd_elapsed.count() / static_cast<double>(std::max<std::uint64_t>(result.iterations, 1)));
+  if (resumed) fmt::print("resumed_chunks  {}\n", *resumed);
   return 0;
 }
 

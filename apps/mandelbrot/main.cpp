@@ -1,8 +1,8 @@
 // mandelbrot: renders the Mandelbrot set, or a Julia set, as a PNG image with mpimr::map_to over
-// the image rows, which brings them to rank 0 alone. Rows near the set cost thousands of times more
-// than rows far from it, so this is the app where dynamic and guided scheduling pay. Escape counts
-// are integers and colours a function of them, so the file is the same bytes at every rank count,
-// schedule and chunk size.
+// the image rows, which brings them to rank 0 alone (mpimr::map with --checkpoint). Rows near the
+// set cost thousands of times more than rows far from it, so this is the app where dynamic and
+// guided scheduling pay. Escape counts are integers and colours a function of them, so the file is
+// the same bytes at every rank count, schedule and chunk size.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
@@ -34,6 +34,7 @@ struct settings {
   std::filesystem::path output;
   mpimr::schedule schedule = mpimr::schedule::automatic;
   std::uint64_t chunk_rows = 1;
+  app::checkpoint_request checkpoint;
 };
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
@@ -103,6 +104,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                  "Rows per chunk, the unit a rank takes at a time; 0 lets mpimr choose")
       ->type_name("ROWS")
       ->capture_default_str();
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "mandelbrot: {}\n", message);
@@ -112,7 +115,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return {std::nullopt, *exit_code};
   }
 
-  settings s;
   mandelbrot::scene& scene = s.scene;
   constexpr std::uint64_t side_max = std::uint64_t{1} << 20U;
   std::uint64_t width = 0;
@@ -173,29 +175,51 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return fail(*bad);
   }
   if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
+}
+
+/// What the image depends on: not the output file, the schedule or the chunk size.
+app::job_key key_of(const mandelbrot::scene& scene) {
+  app::job_key key("mandelbrot");
+  key.add("width", std::uint64_t{scene.width})
+      .add("height", std::uint64_t{scene.height})
+      .add("center-x", scene.center_re)
+      .add("center-y", scene.center_im)
+      .add("step", scene.step)
+      .add("max-iterations", std::uint64_t{scene.max_iterations});
+  if (scene.julia) key.add("julia-re", scene.c_re).add("julia-im", scene.c_im);
+  return key;
 }
 
 int run(mpimr::context& ctx, const settings& s) {
   const mandelbrot::scene& scene = s.scene;
-  // The context constructor ended with a collective, so the ranks start the clock together.
+  app::job_checkpoint journal(ctx, s.checkpoint, key_of(scene));
+  // The checkpoint's constructor ended with a collective, so the ranks start the clock together.
   const auto start = std::chrono::steady_clock::now();
+  const auto render = [&scene](std::uint64_t y) {
+    std::vector<std::uint32_t> counts(scene.width);
+    mandelbrot::render_row(scene, static_cast<std::uint32_t>(y), counts);
+    return counts;
+  };
+  const mpimr::index_range all_rows{0, scene.height};
+  const mpimr::options options{.schedule = s.schedule, .chunk_size = s.chunk_rows};
+  // A checkpoint journals mpimr::map but not map_to, so with --checkpoint every rank ends up
+  // holding the whole image instead of rank 0 alone.
   const std::vector<std::vector<std::uint32_t>> rows =
-      mpimr::map_to(ctx, 0, mpimr::index_range{0, scene.height},
-                    [&scene](std::uint64_t y) {
-                      std::vector<std::uint32_t> counts(scene.width);
-                      mandelbrot::render_row(scene, static_cast<std::uint32_t>(y), counts);
-                      return counts;
-                    },
-                    {.schedule = s.schedule, .chunk_size = s.chunk_rows});
+      journal.active() ? mpimr::map(ctx, all_rows, render, options)
+                       : mpimr::map_to(ctx, 0, all_rows, render, options);
   const auto rendered = std::chrono::steady_clock::now();
-  if (ctx.rank() != 0) return 0;  // only rank 0 has the image (the others got no rows back)
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
 
   std::uint64_t total_iterations = 0;
-  for (const auto& row : rows) {
-    for (const std::uint32_t n : row) total_iterations += n;
+  if (ctx.rank() == 0) {  // only rank 0 surely has the image (the others got no rows from map_to)
+    for (const auto& row : rows) {
+      for (const std::uint32_t n : row) total_iterations += n;
+    }
   }
-  try {
+  // A file that cannot be written fails every rank (exit code 1), and keeps the checkpoint.
+  journal.finish([&] {
     mandelbrot::write_png(
         s.output, scene.width, scene.height, [&](std::uint32_t y, std::uint8_t* rgb) {
           for (const std::uint32_t n : rows[y]) {
@@ -205,12 +229,9 @@ int run(mpimr::context& ctx, const settings& s) {
             *rgb++ = c[2];
           }
         });
-  } catch (const mpimr::error& e) {
-    // Only rank 0 knows; the other ranks have nothing left to do and leave with 0.
-    fmt::print(stderr, "mandelbrot: {}\n", e.what());
-    return 1;
-  }
+  });
   const auto written = std::chrono::steady_clock::now();
+  if (ctx.rank() != 0) return 0;
 
   const std::chrono::duration<double> render_seconds = rendered - start;
   const std::chrono::duration<double> write_seconds = written - rendered;
@@ -224,6 +245,7 @@ int run(mpimr::context& ctx, const settings& s) {
       s.output.string(), what, scene.width, scene.height, total_iterations, scene.max_iterations,
       render_seconds.count(), ctx.size(), mpimr::to_string(s.schedule), chunks,
       write_seconds.count());
+  if (resumed) fmt::print("resumed_chunks {}\n", *resumed);
   return 0;
 }
 

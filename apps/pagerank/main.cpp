@@ -15,6 +15,7 @@
 #include <mpimr/mpimr.hpp>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@ struct settings {
   std::uint64_t top = 10;
   std::optional<std::string> output;
   std::optional<std::string> edges_output;
+  app::checkpoint_request checkpoint;
 };
 
 // Eigen numbers rows and non-zeros with 32-bit integers.
@@ -131,6 +133,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                  "cluster (vertex ids sorted by degree)")
       ->type_name("NAME")
       ->capture_default_str();
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "pagerank: {}\n", message);
@@ -141,7 +145,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   }
 
   constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();
-  settings s;
   const bool generated = app.count("--rmat-scale") != 0;
   if (app.count("edges") != 0 && generated) {
     return fail(fmt::format("give an edge-list file ('{}') or --rmat-scale, not both", input));
@@ -204,6 +207,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     if (auto bad = check_output("--write-edges", edges_output)) return fail(*bad);
     s.edges_output = edges_output;
   }
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
@@ -260,9 +264,22 @@ void write_outputs(const settings& s, const pagerank_app::link_graph& graph,
   for (auto& f : files) f->commit();
 }
 
+/// What the ranks depend on: the edges themselves (a file may change between runs) and the
+/// iteration's parameters. Not the chunk size or schedule (the same bits with any), --top or the
+/// output files.
+app::job_key key_of(const settings& s, const std::vector<pagerank_app::edge>& edges) {
+  app::job_key key("pagerank");
+  key.add_data("edges", std::as_bytes(std::span(edges)))
+      .add("damping", s.iteration.damping)
+      .add("tolerance", s.iteration.tolerance)
+      .add("max-iterations", s.iteration.max_iterations);
+  return key;
+}
+
 int run(mpimr::context& ctx, const settings& s) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<pagerank_app::edge> edges = load_edges(ctx, s);
+  const app::job_key key = key_of(s, edges);  // before the link graph consumes the edges
   // Kept for --write-edges only: the link graph consumes the list.
   std::vector<pagerank_app::edge> kept;
   if (s.edges_output && ctx.rank() == 0) kept = edges;
@@ -275,11 +292,16 @@ int run(mpimr::context& ctx, const settings& s) {
   }
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Opened once the input proved good. Every iteration's map is journaled; the rank vector between
+  // iterations is not, but a rerun recomputes it from the journaled maps, bit for bit. The journal
+  // grows by 8 bytes per vertex per iteration.
+  app::job_checkpoint journal(ctx, s.checkpoint, key);
 
   const auto result = pagerank_app::run_pagerank(ctx, graph, s.iteration);
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  journal.finish([&] { write_outputs(s, graph, result.rank, kept); });
   if (ctx.rank() != 0) return 0;
 
-  write_outputs(s, graph, result.rank, kept);
   double sum = 0;  // in vertex order: the same bits at any rank count
   for (const double r : result.rank) sum += r;
   // The median iteration: the first one reads the matrix for the first time, which can cost many
@@ -305,6 +327,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print("loop_seconds    {:.6f}\n", result.loop_seconds);
   fmt::print("iteration_seconds {:.6e}\n", median_seconds);
   fmt::print("first_iteration_seconds {:.6e}\n", result.seconds.empty() ? 0.0 : result.seconds[0]);
+  if (resumed) fmt::print("resumed_chunks  {}\n", *resumed);
   for (const std::size_t v : top_vertices(result.rank, s.top)) {
     fmt::print("top {} {:.17g}\n", graph.ids[v], result.rank[v]);
   }

@@ -25,6 +25,7 @@ struct settings {
   std::uint64_t seed = 0;
   mpimr::schedule schedule = mpimr::schedule::automatic;
   std::uint64_t chunk_size = 0;
+  app::checkpoint_request checkpoint;
 };
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
@@ -54,6 +55,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   app.add_option("--chunk-size", chunk_text, "Samples per chunk; 0 lets mpimr choose")
       ->type_name("N")
       ->capture_default_str();
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "pi: {}\n", message);
@@ -66,7 +69,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();
   // mpimr reads chunk sizes above 2^63 as negative numbers gone unsigned; refuse them here already.
   constexpr auto chunk_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  settings s;
   if (auto bad = app::check_count("--samples", samples_text, no_limit, false, s.samples))
     return fail(*bad);
   if (auto bad = app::check_count("--seed", seed_text, no_limit, true, s.seed)) return fail(*bad);
@@ -74,17 +76,26 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return fail(*bad);
   }
   if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
 int run(mpimr::context& ctx, const settings& s) {
-  // The context constructor ended with a collective, so the ranks start the clock together.
+  // The chunk size changes the estimate (each chunk has its own random stream), the schedule not.
+  app::job_checkpoint journal(ctx, s.checkpoint,
+                              app::job_key("pi")
+                                  .add("samples", s.samples)
+                                  .add("seed", s.seed)
+                                  .add("chunk-size", s.chunk_size));
+  // The checkpoint's constructor ended with a collective, so the ranks start the clock together.
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t hits =
       mpimr::reduce(ctx, mpimr::index_range{0, s.samples}, std::uint64_t{0},
                     [seed = s.seed](const mpimr::chunk& c) { return pi_app::count_hits(seed, c); },
                     std::plus<>{}, {.schedule = s.schedule, .chunk_size = s.chunk_size});
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  journal.finish();
 
   if (ctx.rank() == 0) {
     const double estimate = 4.0 * static_cast<double>(hits) / static_cast<double>(s.samples);
@@ -98,6 +109,7 @@ int run(mpimr::context& ctx, const settings& s) {
     fmt::print("ranks         {}\n", ctx.size());
     fmt::print("wall_seconds  {:.6f}\n", seconds);
     fmt::print("samples_per_s {:.4e}\n", static_cast<double>(s.samples) / seconds);
+    if (resumed) fmt::print("resumed_chunks {}\n", *resumed);
   }
   return 0;
 }

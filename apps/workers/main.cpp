@@ -24,6 +24,7 @@ struct settings {
   std::uint64_t tasks = 0;
   workers::work_settings work;
   mpimr::schedule schedule = mpimr::schedule::dynamic;
+  app::checkpoint_request checkpoint;
 };
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
@@ -66,6 +67,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                  "guided, static (rank r gets the r-th block of tasks up front) or auto")
       ->type_name("NAME")
       ->capture_default_str();
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "workers: {}\n", message);
@@ -74,7 +77,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   if (const auto exit_code = app::parse_command_line(app, argc, argv, print, "workers")) {
     return {std::nullopt, *exit_code};
   }
-  settings s;
   // Each task prints two lines and its rank's row lists it: a million is plenty for a demo.
   if (auto bad = app::check_count("--tasks", tasks_text, 1'000'000, false, s.tasks)) {
     return fail(*bad);
@@ -87,23 +89,33 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return fail(*bad);
   }
   if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
 int run(mpimr::context& ctx, const settings& s) {
-  // The context constructor ended with a collective, so the ranks start their clocks together.
+  // The checksums depend on the tasks and the work; --work-ms and the schedule change only when
+  // and where tasks run.
+  app::job_checkpoint journal(
+      ctx, s.checkpoint,
+      app::job_key("workers").add("tasks", s.tasks).add("work", s.work.iterations));
+  const std::uint64_t run = workers::this_run(ctx);
+  // this_run ended with a collective, so the ranks start their clocks together.
   const auto start = std::chrono::steady_clock::now();
   const workers::process_id me = workers::this_process(ctx.rank());
   // One task per chunk: a rank takes one task at a time, and the records come back to every rank
   // in task order.
-  const std::vector<workers::task_record> records =
-      mpimr::map(ctx, mpimr::index_range{0, s.tasks},
-                 [&](std::uint64_t task) { return workers::run_task(task, s.work, me, start); },
-                 {.schedule = s.schedule, .chunk_size = 1});
+  const std::vector<workers::task_record> records = mpimr::map(
+      ctx, mpimr::index_range{0, s.tasks},
+      [&](std::uint64_t task) { return workers::run_task(task, s.work, me, run, start); },
+      {.schedule = s.schedule, .chunk_size = 1});
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  journal.finish();
   if (ctx.rank() == 0) {
-    const std::string summary =
-        workers::format_summary(records, ctx.size(), mpimr::to_string(s.schedule), elapsed.count());
+    std::string summary = workers::format_summary(records, ctx.size(), mpimr::to_string(s.schedule),
+                                                  elapsed.count(), run);
+    if (resumed) summary += fmt::format("resumed_chunks {}\n", *resumed);
     std::fwrite(summary.data(), 1, summary.size(), stdout);
     std::fflush(stdout);
   }

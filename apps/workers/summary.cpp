@@ -32,10 +32,16 @@ std::uint64_t combined_checksum(const std::vector<task_record>& records) noexcep
 }
 
 std::string format_summary(const std::vector<task_record>& records, int ranks,
-                           std::string_view schedule, double seconds) {
+                           std::string_view schedule, double seconds, std::uint64_t run) {
   std::map<int, std::vector<const task_record*>> by_rank;
+  // Processes of earlier runs are gone, and their ranks are not this run's: one line for them all.
+  std::vector<const task_record*> earlier;
   std::size_t host_width = 4;
   for (const task_record& r : records) {
+    if (r.run != run) {
+      earlier.push_back(&r);
+      continue;
+    }
     by_rank[r.process.rank].push_back(&r);
     host_width = std::max(host_width, r.process.host_name().size());
   }
@@ -52,6 +58,10 @@ std::string format_summary(const std::vector<task_record>& records, int ranks,
     const process_id& p = ran.front()->process;
     out += fmt::format("  {:>5}  {:<{}}  {:>8}  {:>5}  {}\n", rank, p.host_name(), host_width,
                        p.pid, ran.size(), task_ids(ran));
+  }
+  if (!earlier.empty()) {  // in task order
+    out += fmt::format("  from the checkpoint: {} task(s) finished by an earlier run: {}\n",
+                       earlier.size(), task_ids(earlier));
   }
   out += fmt::format("combined checksum {:#018x} (sum of the {} task checksums, mod 2^64)\n",
                      combined_checksum(records), records.size());

@@ -35,10 +35,12 @@ struct process_id {
 };
 
 /// What a task reports back: its result and where and when it ran (seconds since the ranks started
-/// together, on the clock of the process that ran it).
+/// together, on the clock of the process that ran it), and in which run: with --checkpoint a rerun
+/// takes the records of tasks that an earlier, interrupted run finished from the journal.
 struct task_record {
   std::uint64_t task = 0;
   std::uint64_t checksum = 0;
+  std::uint64_t run = 0;  // the run's id (see this_run)
   double started = 0.0;
   double ended = 0.0;
   process_id process;

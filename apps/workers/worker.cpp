@@ -35,10 +35,18 @@ process_id this_process(int rank) {
   return p;
 }
 
+std::uint64_t this_run(mpimr::context& ctx) {
+  auto run = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() /
+                                        std::chrono::nanoseconds(1));
+  mpimr::broadcast(ctx, run, 0);
+  return run;
+}
+
 task_record run_task(std::uint64_t task, const work_settings& work, const process_id& process,
-                     std::chrono::steady_clock::time_point start) {
+                     std::uint64_t run, std::chrono::steady_clock::time_point start) {
   task_record r;
   r.task = task;
+  r.run = run;
   r.process = process;
   r.started = seconds_since(start);
   say(fmt::format("[{:8.3f} s] task {} started on rank {} (host {}, pid {})\n", r.started, task,
