@@ -13,13 +13,19 @@
 
 namespace app {
 
-/// The bytes of `path`. Throws `Error` (constructible from a message) for a folder, a file that
-/// cannot be opened, or a read error.
+/// The bytes of `path`. Throws `Error` (constructible from a message) for a folder, anything else
+/// that is not a regular file, a file that cannot be opened, or a read error.
 template <class Error>
 [[nodiscard]] std::string read_whole_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) {
     throw Error(fmt::format("cannot read '{}': it is a directory", path));
+  }
+  // Opening a FIFO waits for a writer (every rank hung on one), and a device may never end: only
+  // regular files are input. A missing file is left to fopen, which says why.
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw Error(fmt::format("cannot read '{}': it is not a regular file", path));
   }
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                              &std::fclose);

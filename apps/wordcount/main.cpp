@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/output_path.hpp"
 #include "words.hpp"
 
 namespace {
@@ -77,7 +78,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   settings s;
   s.inputs.assign(inputs.begin(), inputs.end());
   if (app.count("--output") != 0) {
-    if (output.empty()) return fail("--output: the file name is empty");
+    if (auto bad = app::check_output_path("--output", output)) return fail(*bad);
     s.output = output;
   }
   constexpr std::uint64_t no_limit = std::numeric_limits<std::uint64_t>::max();

@@ -44,13 +44,20 @@ outcome parse(std::string_view text) {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // A field as an error message quotes it: every control byte as \xNN (a NUL would end the message,
-// a CR or an escape sequence garble the terminal), other bytes as they are.
+// a CR or an escape sequence garble the terminal), other bytes as they are; past 40 bytes (fewer if
+// the 41st continues a UTF-8 character) it is cut, and its length follows.
 std::string quoted(std::string_view field) {
+  std::size_t keep = field.size();
+  if (keep > 40) {
+    keep = 40;
+    while (keep > 0 && (static_cast<unsigned char>(field[keep]) >> 6U) == 2U) --keep;
+  }
   std::string out = "'";
-  for (const char c : field) {
+  for (const char c : field.substr(0, keep)) {
     const auto byte = static_cast<unsigned char>(c);
     out += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
   }
+  if (keep < field.size()) out += fmt::format("... ({} bytes)", field.size());
   return out + "'";
 }
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
