@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <string_view>
 
 #include "context_state.hpp"
@@ -63,6 +65,12 @@ void allocate_counter_window(detail::context_state& s) {
 void start_stall_watch(detail::context_state& s, const context_settings& settings) {
   if (std::isnan(settings.stall_limit_seconds)) {
     throw invalid_argument("mpimr::context: stall_limit_seconds is not a number");
+  }
+  if (settings.stall_limit_seconds > detail::max_stall_limit_seconds) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", settings.stall_limit_seconds);
+    throw invalid_argument(std::string("mpimr::context: stall_limit_seconds ") + value +
+                           " is more than 1e9 (0 means no limit)");
   }
   const double limit = settings.stall_limit_seconds >= 0 ? settings.stall_limit_seconds
                                                          : detail::stall_limit_from_environment();

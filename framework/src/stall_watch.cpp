@@ -64,9 +64,9 @@ double stall_limit_from_environment() {
   if (text == nullptr || *text == '\0') return 0;
   char* end = nullptr;
   const double value = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !std::isfinite(value) || value < 0) {
+  if (end == text || *end != '\0' || !(value >= 0 && value <= max_stall_limit_seconds)) {
     throw invalid_argument(std::string("MPIMR_STALL_LIMIT='") + text +
-                           "' is not a number of seconds (0 or more)");
+                           "' is not a number of seconds (0 to 1e9)");
   }
   return value;
 }

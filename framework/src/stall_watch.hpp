@@ -35,11 +35,15 @@ class stall_watch {
   std::thread thread_;
 };
 
+/// The longest stall limit, about 31 years: the watch waits a quarter of the limit at a time, and
+/// a wait past about 292 years overflows the clock's nanoseconds (the thread then spun instead).
+inline constexpr double max_stall_limit_seconds = 1e9;
+
 /// The exit code of a process that ended the job because of a stall (EX_UNAVAILABLE).
 inline constexpr int stall_exit_code = 69;
 
 /// The stall limit in seconds from MPIMR_STALL_LIMIT (0 when unset: no limit); throws
-/// mpimr::invalid_argument naming the value when it is not a non-negative number of seconds.
+/// mpimr::invalid_argument naming the value when it is not a number of seconds from 0 to 1e9.
 [[nodiscard]] double stall_limit_from_environment();
 
 }  // namespace mpimr::detail

@@ -16,8 +16,9 @@ struct context_settings {
   /// Ends the job, with one line naming the silent ranks and exit code 69, when some rank has
   /// shown no sign of life for this many seconds: stopped, hung, or cut off by the network (MPI
   /// itself would wait forever). A rank busy in a long chunk is alive: a thread on every rank sends
-  /// heartbeats. 0: no limit. Negative (the default): the MPIMR_STALL_LIMIT environment variable,
-  /// or no limit. Needs MPI_THREAD_MULTIPLE (what mpimr::environment asks for).
+  /// heartbeats. 0: no limit; at most 1e9 (about 31 years). Negative (the default): the
+  /// MPIMR_STALL_LIMIT environment variable, or no limit. Needs MPI_THREAD_MULTIPLE (what
+  /// mpimr::environment asks for).
   double stall_limit_seconds = -1;
 };
 

@@ -54,21 +54,31 @@ void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset,
 template <class R>
 concept raw_result = std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>;
 
+/// The result array every rank ends with, allocated before any chunk runs: a range too large for
+/// it then fails every rank alike (invalid_argument, through the agreement) instead of computing
+/// first.
+template <class R>
+[[nodiscard]] std::vector<R> allocate_results(execution_request& request) {
+  const std::uint64_t count = request.plan.range.size();
+  std::vector<R> results;
+  if (request.invalid_argument.empty()) {
+    try {
+      results.resize(count);
+    } catch (const std::exception& e) {
+      request.invalid_argument =
+          "map: cannot hold " + std::to_string(count) + " results on every rank (" + e.what() + ")";
+    }
+  }
+  return results;
+}
+
 /// map for raw results: each rank computes into the final array, which MPI then completes in
 /// place on every rank (no encoding, no copies; for a map called once per iteration, as in
 /// PageRank, the copies cost more than the computation).
 template <class R, class Fn>
 [[nodiscard]] std::vector<R> map_in_place(context& ctx, execution_request& request, Fn& fn) {
   const index_range range = request.plan.range;
-  std::vector<R> results;
-  if (request.invalid_argument.empty()) {
-    try {
-      results.resize(range.size());
-    } catch (const std::exception& e) {
-      request.invalid_argument = "map: cannot hold " + std::to_string(range.size()) +
-                                 " results on every rank (" + e.what() + ")";
-    }
-  }
+  std::vector<R> results = allocate_results<R>(request);
   std::vector<std::uint64_t> mine;
   operation_journal journal(ctx, "map", request);
   byte_buffer payload;
@@ -97,8 +107,11 @@ template <class R, class Fn>
 
 /// map for any other result: each rank encodes its chunks' results, and all ranks gather them.
 template <class R, class Fn>
-[[nodiscard]] std::vector<R> map_encoded(context& ctx, const execution_request& request, Fn& fn) {
+[[nodiscard]] std::vector<R> map_encoded(context& ctx, execution_request& request, Fn& fn) {
   const index_range range = request.plan.range;
+  // Allocated up front (it used to be after the chunks): a map over 2^64 - 1 indices computed its
+  // first chunk of 2^50 results before failing with a bare std::bad_alloc.
+  std::vector<R> results = allocate_results<R>(request);
   byte_buffer mine;
   byte_writer writer(mine);
   std::vector<R> scratch;
@@ -127,7 +140,6 @@ template <class R, class Fn>
       },
       [] { return std::uint64_t{0}; });
   const auto all = allgather_bytes(ctx.communicator(), std::move(mine));
-  std::vector<R> results(range.size());
   for (const auto& from_rank : all) {
     byte_reader reader(from_rank);
     while (!reader.at_end()) {

@@ -34,6 +34,14 @@ template <class R, class Fn>
   check_callable(fn, "map_to function", request);
   const bool is_root = ctx.rank() == root;
   std::vector<R> results;
+  // More results than a vector can hold are refused by every rank alike: only the root allocates,
+  // and the others would compute a chunk (of 2^50 indices, for 2^64 - 1) before they learnt of its
+  // failure. A range that fits the vector but not the root's memory still fails only there.
+  if (request.invalid_argument.empty() && range.size() > results.max_size()) {
+    request.invalid_argument = "map_to: " + std::to_string(range.size()) +
+                               " results are more than the root can hold (at most " +
+                               std::to_string(results.max_size()) + ")";
+  }
   if (is_root && request.invalid_argument.empty()) {
     // Allocated before any chunk runs, so that a range too large for the root fails every rank
     // through the agreement instead of leaving the others waiting for results.
