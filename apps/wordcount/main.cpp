@@ -12,13 +12,16 @@
 #include <limits>
 #include <mpimr/mpimr.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/checkpoint_option.hpp"
 #include "../common/output_path.hpp"
+#include "input_identity.hpp"
 #include "words.hpp"
 
 namespace {
@@ -30,6 +33,7 @@ struct settings {
   std::uint64_t split_bytes = std::uint64_t{8} << 20U;
   std::uint64_t shuffle_bytes = 0;  // 0: mpimr's default
   mpimr::schedule schedule = mpimr::schedule::automatic;
+  app::checkpoint_request checkpoint;
 };
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
@@ -66,6 +70,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                  "How splits go to ranks: auto, static, dynamic or guided")
       ->type_name("NAME")
       ->capture_default_str();
+  settings s;
+  app::add_checkpoint_options(app, s.checkpoint);
 
   auto fail = [&](const std::string& message) {
     if (print) fmt::print(stderr, "wordcount: {}\n", message);
@@ -75,7 +81,6 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return {std::nullopt, *exit_code};
   }
 
-  settings s;
   s.inputs.assign(inputs.begin(), inputs.end());
   if (app.count("--output") != 0) {
     if (auto bad = app::check_output_path("--output", output)) return fail(*bad);
@@ -95,6 +100,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
     return fail(*bad);
   }
   if (auto bad = app::check_schedule(schedule_text, s.schedule)) return fail(*bad);
+  if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
   return {s, 0};
 }
 
@@ -106,17 +112,28 @@ int run(mpimr::context& ctx, const settings& s) {
                     const mpimr::emitter<std::string, std::uint64_t>& emit) mutable {
     wordcount::for_each_word(line, scratch, [&](std::string_view word) { emit(word, 1); });
   };
+  // The splits are the chunks: their size changes what a chunk is; schedule and shuffle budget do
+  // not change the counts. A changed input file is another job (input_identity.hpp).
+  const std::string inputs = wordcount::input_identity(s.inputs);
+  app::job_checkpoint journal(
+      ctx, s.checkpoint,
+      app::job_key("wordcount")
+          .add("split-bytes", s.split_bytes)
+          .add_data("inputs", std::as_bytes(std::span(inputs.data(), inputs.size()))));
   const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
       ctx, mpimr::text_input{s.inputs, s.split_bytes}, mapper, std::plus<>{},
       {.schedule = s.schedule, .shuffle_buffer_bytes = s.shuffle_bytes});
 
   const bool root = ctx.rank() == 0;
   if (s.output) {
-    // Throws mpimr::error on every rank if rank 0 could not write the file.
+    // Throws mpimr::error on every rank if rank 0 could not write the file; the journal then stays,
+    // and a rerun only writes.
     counts.write_sorted(*s.output, [](std::string& out, const std::string& word, std::uint64_t n) {
       out.append(word).append("\t").append(std::to_string(n)).append("\n");
     });
   }
+  const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
+  journal.finish();
   if (s.top) {
     const auto best = counts.top_k(*s.top);
     if (root) {
@@ -131,6 +148,8 @@ int run(mpimr::context& ctx, const settings& s) {
       fmt::print("total_words    {}\n", total);
     }
   }
+  // Last, after the counts or the top words: how much of the job the checkpoint saved.
+  if (root && resumed) fmt::print("resumed_chunks {}\n", *resumed);
   return 0;
 }
 

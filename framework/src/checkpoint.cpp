@@ -2,8 +2,12 @@
 #include "mpimr/checkpoint.hpp"
 
 #include <mpi.h>
+#include <xxhash.h>
 
+#include <array>
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "context_state.hpp"
 #include "journal.hpp"
@@ -12,10 +16,43 @@
 
 namespace mpimr {
 
+namespace {
+
+std::string quoted_start(const std::string& text) {
+  // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) about "'" + string + "'".
+  std::string out(1, '\'');
+  out.append(text, 0, 200).push_back('\'');
+  if (text.size() > 200) out.append(" (" + std::to_string(text.size()) + " bytes)");
+  return out;
+}
+
+/// What this rank must say when its folder or key is not rank 0's. Ranks that journal under
+/// different keys refuse each other's files on a rerun; ranks in different folders never see
+/// each other's records. Hashes travel, not the key itself (up to 1 MiB).
+std::optional<std::string> differs_from_rank_0(context& ctx, const checkpoint_settings& s) {
+  const std::string folder = s.folder.string();
+  std::array<std::uint64_t, 2> mine{XXH3_64bits(folder.data(), folder.size()),
+                                    XXH3_64bits(s.key.data(), s.key.size())};
+  std::array<std::uint64_t, 2> rank_0 = mine;
+  MPI_Bcast(rank_0.data(), 2, MPI_UINT64_T, 0, ctx.communicator());
+  if (mine[0] != rank_0[0]) {
+    return "checkpoint folder " + quoted_start(folder) +
+           " is not rank 0's: every rank must pass the same folder and key";
+  }
+  if (mine[1] != rank_0[1]) {
+    return "checkpoint key " + quoted_start(s.key) +
+           " is not rank 0's: every rank must pass the same folder and key";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 checkpoint::checkpoint(context& ctx, checkpoint_settings settings) : ctx_(&ctx) {
   const bool busy = ctx.state().active_journal != nullptr;
   fail_together(ctx, busy ? std::optional<std::string>("this context already has a checkpoint")
                           : std::nullopt);
+  fail_together(ctx, differs_from_rank_0(ctx, settings));
   journal_ = std::make_unique<detail::journal>(std::move(settings.folder), std::move(settings.key));
   keep_ = settings.keep;
   // Rank 0 creates the folder first: one clear error when it cannot be made.

@@ -2,11 +2,11 @@
 #include "journal.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 
 #include "mpimr/detail/chunk_plan.hpp"
@@ -27,19 +27,35 @@ std::string quoted(const fs::path& p) {
 
 std::string errno_text(int code) { return std::generic_category().message(code); }
 
-/// The whole file, or an error text.
+/// The whole file, or an error text. Regular files only: a FIFO named like a journal would block
+/// every rank in open() or read() forever, and a folder's "size" is no size (std::bad_alloc).
 std::optional<std::string> read_whole(const fs::path& path, byte_buffer& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot read checkpoint journal " + quoted(path) + ": " + errno_text(errno);
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(in.tellg());
-  in.seekg(0);
-  out.resize(size);
-  if (size != 0 &&
-      !in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(size))) {
-    return "cannot read checkpoint journal " + quoted(path);
-  }
-  return std::nullopt;
+  // O_NONBLOCK: opening a FIFO for reading waits for a writer otherwise.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return "cannot read checkpoint journal " + quoted(path) + ": " + errno_text(errno);
+  const auto problem = [&]() -> std::optional<std::string> {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      return "cannot read checkpoint journal " + quoted(path) + ": " + errno_text(errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return "checkpoint journal " + quoted(path) +
+             " is not a regular file: remove it or use another folder";
+    }
+    out.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return "cannot read checkpoint journal " + quoted(path) + ": " + errno_text(errno);
+      if (n == 0) break;  // shrunk since fstat: what is there is all there is
+      done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return std::nullopt;
+  }();
+  ::close(fd);
+  return problem;
 }
 
 /// write() all of `bytes`, retrying short writes and interrupted calls; false with errno set.

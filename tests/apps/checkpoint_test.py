@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end checks of --checkpoint DIR in pi, integrate, mandelbrot, workers, kmeans and pagerank,
-one check per ctest test (see CMakeLists.txt).
+"""End-to-end checks of --checkpoint DIR in pi, integrate, mandelbrot, workers, kmeans, pagerank and
+wordcount, one check per ctest test (see CMakeLists.txt).
 
 resume:   a run at 2 ranks gets SIGUSR1 (sent to mpirun, which forwards it to every rank) once its
           journal holds records; it must exit with code 75, print one line saying how many chunks
@@ -21,6 +21,7 @@ goes. Exit status 0 = pass; a failure prints the command line that failed.
 import argparse
 import math
 import os
+import random
 import re
 import shlex
 import signal
@@ -168,6 +169,28 @@ def workers_checksum(ref, got, where):
         fail(f"combined checksum differs from an uninterrupted run's: {where}\n{got['stdout']}")
 
 
+def wordcount_corpus(out, megabytes):
+    """A text file of `megabytes` MiB beside the output folder `out` (made once per size): 1 MiB
+    of pseudo-random words, repeated, with a line per repetition that differs, so that the counts
+    are not all multiples of one number."""
+    path = os.path.join(os.path.dirname(out), f"corpus-{megabytes}.txt")
+    if not os.path.exists(path):
+        rng = random.Random(megabytes)
+        syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "qua", "x"]
+        block, size = [], 0
+        while size < 1 << 20:
+            line = " ".join("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+                            for _ in range(rng.randint(1, 12)))
+            block.append(line + "\n")
+            size += len(line) + 1
+        block = "".join(block)
+        with open(path, "w") as f:
+            for n in range(megabytes):
+                f.write(block)
+                f.write(f"repetition{'ab'[n % 2] * (n % 7 + 1)} of the block\n")
+    return path
+
+
 APPS = {
     "pi": {
         "long": lambda out: ["--samples", "3e8", "--seed", "7"],
@@ -229,6 +252,15 @@ APPS = {
         "compare": both(same_files, pagerank_top,
                         same_fields(["vertices", "edges", "iterations", "l1_change",
                                      "rank_sum"])),
+    },
+    "wordcount": {
+        # 8 KiB splits, one chunk each: about 8000 chunks of journaled (word, count) pairs.
+        "long": lambda out: [wordcount_corpus(out, 64), "--split-bytes", "8192",
+                             "--output", os.path.join(out, "counts.tsv")],
+        "min_bytes": 200000,
+        "small": lambda out: [wordcount_corpus(out, 1), "--split-bytes", "65536"],
+        "other": lambda out: [wordcount_corpus(out, 1), "--split-bytes", "65537"],
+        "compare": same_files,
     },
 }
 

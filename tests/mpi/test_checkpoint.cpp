@@ -12,9 +12,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mpimr/detail/journal_format.hpp>
 #include <mpimr/mpimr.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -203,6 +206,116 @@ TEST_F(checkpoint_test, MapsAndForEachResume) {
   // The first map was wholly in the journal: only the string map was partly recomputed.
   EXPECT_GE(sum_over_ranks(ctx, cp.resumed_chunks()), (small.size() + 6) / 7);
   cp.complete();
+}
+
+/// "w17" from 'w' and 17. (Appended: g++ 12 warns falsely, -Wrestrict, about "w" + string.)
+std::string prefixed(char letter, std::uint64_t number) {
+  std::string text(1, letter);
+  text.append(std::to_string(number));
+  return text;
+}
+
+/// map_reduce_by_key over indices: word i is "w<(i * 7919) % 211>" with value i, plus ("all", 1).
+class key_value_job {
+ public:
+  explicit key_value_job(mpimr::context& ctx) : ctx_(ctx) {}
+  static constexpr index_range words{0, 3000};
+  static constexpr std::uint64_t chunk_size = 25;  // 120 chunks
+  static std::string word_of(std::uint64_t i) { return prefixed('w', (i * 7919) % 211); }
+
+  /// The rank that maps index `stop_at` asks for the stop (mid-chunk: that chunk still finishes).
+  std::vector<std::pair<std::string, std::uint64_t>> run(std::uint64_t stop_at) {
+    const mpimr::options kv_opts{
+        .schedule = mpimr::schedule::dynamic, .chunk_size = chunk_size, .label = "words"};
+    const auto result = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
+        ctx_, words,
+        [&](std::uint64_t i, const mpimr::emitter<std::string, std::uint64_t>& emit) {
+          ++mapped;
+          if (i == stop_at) mpimr::request_stop();
+          emit(word_of(i), i);
+          emit("all", 1);
+        },
+        std::plus<>{}, kv_opts);
+    return result.gather_sorted();
+  }
+  static std::vector<std::pair<std::string, std::uint64_t>> serial() {
+    std::map<std::string, std::uint64_t> sums;
+    for (std::uint64_t i = words.begin; i < words.end; ++i) {
+      sums[word_of(i)] += i;
+      sums["all"] += 1;
+    }
+    return {sums.begin(), sums.end()};
+  }
+  std::uint64_t mapped = 0;  // indices mapped on this rank
+
+ private:
+  mpimr::context& ctx_;
+};
+
+TEST_F(checkpoint_test, KeyValueJobsResumeWithTheSamePairs) {
+  key_value_job job(ctx);
+  std::uint64_t first_run = 0;
+  {
+    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "words v1"});
+    EXPECT_THROW((void)job.run(1500), mpimr::interrupted);
+    mpimr::clear_stop();
+    first_run = sum_over_ranks(ctx, cp.recorded_chunks());
+    EXPECT_GE(first_run, 1U);
+    EXPECT_LT(first_run, key_value_job::words.size() / key_value_job::chunk_size);
+  }
+  mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "words v1"});
+  EXPECT_EQ(cp.found_records(), first_run);
+  job.mapped = 0;
+  EXPECT_EQ(job.run(UINT64_MAX), key_value_job::serial());
+  // The journaled chunks were not mapped again; every other index was mapped once.
+  EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run);
+  EXPECT_EQ(sum_over_ranks(ctx, job.mapped),
+            key_value_job::words.size() - first_run * key_value_job::chunk_size);
+  cp.complete();
+}
+
+TEST_F(checkpoint_test, KeyValueJobsOverTextResume) {
+  // 400 lines of 2 words in splits of 64 bytes; rank 0 writes the file, beside the journal folder.
+  const fs::path text = folder.path().string() + ".txt";
+  if (ctx.rank() == 0) {
+    std::ofstream out(text);
+    for (int line = 0; line < 400; ++line) out << "w" << line % 37 << " x" << line % 5 << "\n";
+  }
+  MPI_Barrier(ctx.communicator());
+  std::uint64_t lines_mapped = 0;
+  const auto count_words = [&](bool stop) {
+    const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
+        ctx, mpimr::text_input{{text}, 64},
+        [&](std::string_view line, const mpimr::emitter<std::string, std::uint64_t>& emit) {
+          if (stop && ++lines_mapped == 30) mpimr::request_stop();
+          if (!stop) ++lines_mapped;
+          const auto space = line.find(' ');
+          emit(line.substr(0, space), 1);
+          emit(line.substr(space + 1), 1);
+        },
+        std::plus<>{}, {.schedule = mpimr::schedule::dynamic});
+    return counts.gather_sorted();
+  };
+  std::map<std::string, std::uint64_t> serial;
+  for (std::uint64_t line = 0; line < 400; ++line) {
+    ++serial[prefixed('w', line % 37)];
+    ++serial[prefixed('x', line % 5)];
+  }
+  {
+    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "text words"});
+    EXPECT_THROW((void)count_words(true), mpimr::interrupted);
+    mpimr::clear_stop();
+  }
+  mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "text words"});
+  EXPECT_GE(cp.found_records(), 1U);
+  lines_mapped = 0;
+  EXPECT_EQ(count_words(false),
+            (std::vector<std::pair<std::string, std::uint64_t>>(serial.begin(), serial.end())));
+  EXPECT_LT(sum_over_ranks(ctx, lines_mapped), 400U);
+  EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), cp.found_records());
+  cp.complete();
+  MPI_Barrier(ctx.communicator());
+  if (ctx.rank() == 0) fs::remove(text);
 }
 
 TEST_F(checkpoint_test, TornAndCorruptRecordsAreRecomputed) {

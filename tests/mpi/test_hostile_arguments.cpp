@@ -487,21 +487,44 @@ std::vector<hostile_case> checkpoint_cases() {
        [](mpimr::context& ctx, const place& at) {
          open_checkpoint(ctx, at.dir / "journal-key", std::string((1U << 20U) + 1, 'k'));
        }},
-      // Every rank must use the same folder and key (checkpoint.hpp), but nothing compares them:
-      // each rank journals under its own key (a rerun then refuses the others' files as another
-      // job's) or in its own folder (a rerun on another rank count recomputes what it cannot see).
+      // Every rank must use the same folder and key (checkpoint.hpp): a rank under its own key
+      // would refuse the others' files on a rerun, one in its own folder would not see them.
       {"checkpoint_keys_that_differ", expect::invalid_argument,
-       [](const place&) { return texts({"key"}); },
+       [](const place&) {
+         return texts({"checkpoint key 'job of rank 1' is not rank 0's", "(on rank 1)"});
+       },
        [](mpimr::context& ctx, const place& at) {
          open_checkpoint(ctx, at.dir / "journal-keys", "job of rank " + std::to_string(at.rank));
        },
-       2, "framework/src/checkpoint.cpp does not compare the keys of the ranks"},
+       2},
       {"checkpoint_folders_that_differ", expect::invalid_argument,
-       [](const place&) { return texts({"folder"}); },
+       [](const place& at) {
+         return texts(
+             {"checkpoint folder '" + (at.dir / "journal-of-1").string() + "' is not rank 0's"});
+       },
        [](mpimr::context& ctx, const place& at) {
          open_checkpoint(ctx, at.dir / ("journal-of-" + std::to_string(at.rank)), "job");
        },
-       2, "framework/src/checkpoint.cpp does not compare the folders of the ranks"},
+       2},
+      // Journals are read whole: a FIFO would block every rank, a folder has no size.
+      {"checkpoint_journal_is_a_fifo", expect::invalid_argument,
+       [](const place& at) {
+         return texts({"checkpoint journal '" +
+                       (at.dir / "journal-fifo" / "run-1-rank-0.mpimrj").string() +
+                       "' is not a regular file"});
+       },
+       [](mpimr::context& ctx, const place& at) {
+         open_checkpoint(ctx, at.dir / "journal-fifo", "job");
+       }},
+      {"checkpoint_journal_is_a_folder", expect::invalid_argument,
+       [](const place& at) {
+         return texts({"checkpoint journal '" +
+                       (at.dir / "journal-folder" / "run-1-rank-0.mpimrj").string() +
+                       "' is not a regular file"});
+       },
+       [](mpimr::context& ctx, const place& at) {
+         open_checkpoint(ctx, at.dir / "journal-folder", "job");
+       }},
       {"checkpoint_completed_twice", expect::invalid_argument,
        [](const place&) { return texts({"complete called twice"}); },
        [](mpimr::context& ctx, const place& at) {
@@ -588,6 +611,10 @@ class hostile_arguments : public ::testing::TestWithParam<hostile_case> {
       std::ofstream(fs::path(name) / "plain.txt") << "a plain file\n";
       fs::create_directory(fs::path(name) / "empty");
       mkfifo((fs::path(name) / "fifo").c_str(), 0600);
+      // Checkpoint folders holding a FIFO and a folder named like journals.
+      fs::create_directories(fs::path(name) / "journal-fifo");
+      mkfifo((fs::path(name) / "journal-fifo" / "run-1-rank-0.mpimrj").c_str(), 0600);
+      fs::create_directories(fs::path(name) / "journal-folder" / "run-1-rank-0.mpimrj");
       fs::create_symlink(fs::path(name) / "nowhere", fs::path(name) / "dangling");
     }
     mpimr::broadcast(*ctx_, name);

@@ -47,7 +47,10 @@ T reference_node(unsigned level, std::uint64_t index, std::uint64_t n,
   }
   // Node (l, i) starts at i * 2^l (< n, else it would not be visited); its right child at
   // i * 2^l + 2^(l-1), which stays below 2^64 because i * 2^l is a multiple of 2^l.
-  const std::uint64_t right_start = (index << level) + (std::uint64_t{1} << (level - 1));
+  // Level 64 (the root when n > 2^63) has node 0 alone, and shifting by 64 is undefined
+  // (UBSan: "shift exponent 64 is too large"), so its start is spelled out.
+  const std::uint64_t node_start = level < 64 ? index << level : 0;
+  const std::uint64_t right_start = node_start + (std::uint64_t{1} << (level - 1));
   T left = reference_node<T>(level - 1, 2 * index, n, given, join);
   if (right_start >= n) return left;
   return join(left, reference_node<T>(level - 1, 2 * index + 1, n, given, join));

@@ -17,29 +17,33 @@ class journal;
 }
 
 struct checkpoint_settings {
-  /// Where the journal lives; created if missing. Every rank must see the same folder (a shared
-  /// file system when the job spans nodes).
+  /// Where the journal lives; created if missing. Every rank must pass the same path and see the
+  /// same folder under it (a shared file system when the job spans nodes).
   std::filesystem::path folder;
-  /// What makes this job this job (the program's parameters, as text). A journal written with
-  /// another key is refused, so a changed parameter never reuses stale results.
+  /// What makes this job this job (the program's parameters, as text; at most 1 MiB), the same on
+  /// every rank. A journal written with another key is refused, so a changed parameter never
+  /// reuses stale results.
   std::string key;
   /// Keep the journal after complete() (by default it is removed once the job succeeded).
   bool keep = false;
 };
 
-/// Journals mpimr::reduce, transform_reduce, map and for_each (map_to and map_reduce_by_key run
-/// without a journal and are recomputed on a rerun). A resumed chunk's result is the journaled
-/// bits, so a run in deterministic mode gives bitwise the result of an uninterrupted run, also on a
-/// different number of ranks. for_each records that a chunk finished; a rerun does not run its
-/// body again, so its side effects must outlive the interruption (files written whole, say).
-/// Operations are matched by their order under the checkpoint, their kind, range, chunk size and
-/// label: rerun the same program with the same parameters.
+/// Journals mpimr::reduce, transform_reduce, map, for_each and map_reduce_by_key (map_to runs
+/// without a journal and is recomputed on a rerun). map_reduce_by_key records each chunk's pairs
+/// combined within the chunk (one record per distinct key of the chunk) and a rerun sends them to
+/// their owners again; over text input, the key must change when the files do. A resumed chunk's
+/// result is the journaled bits, so a run in deterministic mode gives bitwise the result of an
+/// uninterrupted run, also on a different number of ranks. for_each records that a chunk finished;
+/// a rerun does not run its body again, so its side effects must outlive the interruption (files
+/// written whole, say). Operations are matched by their order under the checkpoint, their kind,
+/// range, chunk size and label: rerun the same program with the same parameters.
 class checkpoint {
  public:
   /// Collective. Reads the journal already in the folder (torn or corrupt records are left out and
   /// their chunks recomputed) and starts this run's journal files. Throws mpimr::invalid_argument
   /// on every rank when the folder cannot be created or written, holds a journal of another job or
-  /// format version, or the context already has a checkpoint.
+  /// format version or a journal that is not a regular file, when ranks pass different folders or
+  /// keys, or when the context already has a checkpoint.
   checkpoint(context& ctx, checkpoint_settings settings);
   /// Flushes this rank's journal to disk and keeps it: a job that did not complete can resume.
   ~checkpoint();

@@ -17,6 +17,7 @@
 #include "mpimr/detail/combining_table.hpp"
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/function_ref.hpp"
+#include "mpimr/detail/journaled_pairs.hpp"
 #include "mpimr/detail/key_exchange.hpp"
 #include "mpimr/detail/reduce_core.hpp"
 #include "mpimr/detail/text_splits.hpp"
@@ -54,11 +55,21 @@ template <class K, class V, class MapIndex, class Combine, class Partition>
   auto poll = [&] { exchange.poll(); };
   auto complete = [&] { exchange.complete(); };
   const exchange_hooks hooks{poll, complete};
+  journaled_pairs<K, V, Combine> journal(ctx, request, combine);
   execute(
       ctx, request,
       [&](const chunk& c) {
         exchange.poll_in_chunk();
-        for (std::uint64_t i = c.begin; i < c.end; ++i) map_index(i, emit);
+        if (!journal.active()) {
+          for (std::uint64_t i = c.begin; i < c.end; ++i) map_index(i, emit);
+          return;
+        }
+        journal.run(
+            c.id,
+            [&](const emitter<K, V>& chunk_emit) {
+              for (std::uint64_t i = c.begin; i < c.end; ++i) map_index(i, chunk_emit);
+            },
+            emit_into_exchange);
       },
       [] { return std::uint64_t{0}; }, &hooks);
   return distributed_map<K, V>(ctx, exchange.take_owned());

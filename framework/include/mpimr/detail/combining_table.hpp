@@ -9,6 +9,7 @@
 // keys are looked up by std::string_view: a key string is built only when a new key is inserted.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -142,6 +143,13 @@ class combining_table {
   /// Frees the index but keeps the entries: before a last drain, which reads only the entries.
   void drop_index() noexcept { slots_ = {}; }
 
+  /// Empties the table but keeps its storage for the next use.
+  void clear() noexcept {
+    entries_.clear();
+    std::fill(slots_.begin(), slots_.end(), 0);
+    heap_ = 0;
+  }
+
   /// Empties the table and frees its storage.
   void release() noexcept {
     entries_ = entries_type{};
@@ -199,12 +207,6 @@ class combining_table {
       while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = ((hash >> 32U) << 32U) | (n + 1);
     }
-  }
-
-  void clear() noexcept {
-    entries_.clear();
-    std::fill(slots_.begin(), slots_.end(), 0);
-    heap_ = 0;
   }
 
   Combine combine_;
