@@ -1,5 +1,5 @@
 // mandelbrot: renders the Mandelbrot set, or a Julia set, as a PNG image with mpimr::map_to over
-// the image rows, which brings them to rank 0 alone (mpimr::map with --checkpoint). Rows near the
+// the image rows, which brings them to rank 0 alone (also with --checkpoint). Rows near the
 // set cost thousands of times more than rows far from it, so this is the app where dynamic and
 // guided scheduling pay. Escape counts are integers and colours a function of them, so the file is
 // the same bytes at every rank count, schedule and chunk size.
@@ -204,11 +204,8 @@ int run(mpimr::context& ctx, const settings& s) {
   };
   const mpimr::index_range all_rows{0, scene.height};
   const mpimr::options options{.schedule = s.schedule, .chunk_size = s.chunk_rows};
-  // A checkpoint journals mpimr::map but not map_to, so with --checkpoint every rank ends up
-  // holding the whole image instead of rank 0 alone.
   const std::vector<std::vector<std::uint32_t>> rows =
-      journal.active() ? mpimr::map(ctx, all_rows, render, options)
-                       : mpimr::map_to(ctx, 0, all_rows, render, options);
+      mpimr::map_to(ctx, 0, all_rows, render, options);
   const auto rendered = std::chrono::steady_clock::now();
   const std::optional<std::uint64_t> resumed = journal.resumed_chunks();
 

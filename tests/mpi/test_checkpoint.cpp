@@ -318,6 +318,49 @@ TEST_F(checkpoint_test, KeyValueJobsOverTextResume) {
   if (ctx.rank() == 0) fs::remove(text);
 }
 
+TEST_F(checkpoint_test, MapToResumesOnItsRoot) {
+  const index_range small{3, 903};
+  const mpimr::options map_opts{.schedule = mpimr::schedule::dynamic, .chunk_size = 9};
+  const std::uint64_t chunks = small.size() / 9;
+  const int root = ctx.size() - 1;
+  std::uint64_t called = 0;  // indices of the string map_to computed on this rank
+  const auto job = [&](bool stop) {
+    auto words = mpimr::map_to(
+        ctx, root, small,
+        [&](std::uint64_t i) {
+          ++called;
+          if (stop && i == 450) mpimr::request_stop();
+          return prefixed('t', i * i);
+        },
+        map_opts);
+    auto odd = mpimr::map_to(
+        ctx, 0, small, [](std::uint64_t i) { return i % 2 == 1; }, map_opts);
+    return std::make_pair(words, odd);
+  };
+  std::uint64_t first_run = 0;
+  {
+    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "map_to"});
+    EXPECT_THROW((void)job(true), mpimr::interrupted);
+    mpimr::clear_stop();
+    first_run = sum_over_ranks(ctx, cp.recorded_chunks());
+    EXPECT_GE(first_run, 1U);
+    EXPECT_LT(first_run, chunks);
+  }
+  mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "map_to"});
+  called = 0;
+  const auto [words, odd] = job(false);
+  ASSERT_EQ(words.size(), ctx.rank() == root ? small.size() : 0U);
+  for (std::uint64_t k = 0; k < words.size(); ++k) {
+    EXPECT_EQ(words[k], prefixed('t', (small.begin + k) * (small.begin + k))) << k;
+  }
+  ASSERT_EQ(odd.size(), ctx.rank() == 0 ? small.size() : 0U);
+  for (std::uint64_t k = 0; k < odd.size(); ++k) EXPECT_EQ(odd[k], (small.begin + k) % 2 == 1);
+  // The journaled chunks were not computed again; all the others were, once.
+  EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run);
+  EXPECT_EQ(sum_over_ranks(ctx, called), small.size() - 9 * first_run);
+  cp.complete();
+}
+
 TEST_F(checkpoint_test, TornAndCorruptRecordsAreRecomputed) {
   {
     mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "sum v1", .keep = true});

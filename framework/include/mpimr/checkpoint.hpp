@@ -28,15 +28,15 @@ struct checkpoint_settings {
   bool keep = false;
 };
 
-/// Journals mpimr::reduce, transform_reduce, map, for_each and map_reduce_by_key (map_to runs
-/// without a journal and is recomputed on a rerun). map_reduce_by_key records each chunk's pairs
-/// combined within the chunk (one record per distinct key of the chunk) and a rerun sends them to
-/// their owners again; over text input, the key must change when the files do. A resumed chunk's
-/// result is the journaled bits, so a run in deterministic mode gives bitwise the result of an
-/// uninterrupted run, also on a different number of ranks. for_each records that a chunk finished;
-/// a rerun does not run its body again, so its side effects must outlive the interruption (files
-/// written whole, say). Operations are matched by their order under the checkpoint, their kind,
-/// range, chunk size and label: rerun the same program with the same parameters.
+/// Journals mpimr::reduce, transform_reduce, map, map_to, for_each and map_reduce_by_key. A
+/// resumed chunk's result is the journaled bits, so a run in deterministic mode gives bitwise the
+/// result of an uninterrupted run, also on a different number of ranks. map_reduce_by_key records
+/// each chunk's pairs combined within the chunk (one record per distinct key of the chunk) and a
+/// rerun sends them to their owners again; over text input, the key must change when the files
+/// do. for_each records that a chunk finished; a rerun does not run its body again, so its side
+/// effects must outlive the interruption (files written whole, say). Operations are matched by
+/// their order under the checkpoint, their kind, range, chunk size and label: rerun the same
+/// program with the same parameters.
 class checkpoint {
  public:
   /// Collective. Reads the journal already in the folder (torn or corrupt records are left out and

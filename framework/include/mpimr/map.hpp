@@ -20,35 +20,13 @@
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/result_codec.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
 
 namespace mpimr {
 
 namespace detail {
-
-template <class R>
-void encode_results(byte_writer& w, const std::vector<R>& values) {
-  if constexpr (std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>) {
-    w.raw(values.data(), sizeof(R) * values.size());
-  } else {
-    for (const R& v : values) encode(w, v);
-  }
-}
-
-template <class R>
-void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset,
-                    std::uint64_t count) {
-  if constexpr (std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>) {
-    r.raw(out.data() + offset, sizeof(R) * count);
-  } else {
-    for (std::uint64_t i = 0; i < count; ++i) {
-      R value{};
-      decode(r, value);
-      out[offset + i] = std::move(value);
-    }
-  }
-}
 
 /// Results that travel as their bytes, written by each rank straight into its chunks' places.
 template <class R>

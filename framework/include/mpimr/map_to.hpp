@@ -2,7 +2,9 @@
 // bounded size, so that no other rank ever holds more than the results of its own chunks.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -14,8 +16,10 @@
 
 #include "mpimr/context.hpp"
 #include "mpimr/detail/executor.hpp"
+#include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/ordered_merge.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/result_codec.hpp"
 #include "mpimr/detail/results_to_root.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/index_range.hpp"
@@ -53,11 +57,41 @@ template <class R, class Fn>
     }
   }
   pending_results<R> pending;
+  operation_journal journal(ctx, "map_to", request);
+  byte_buffer payload;
+  std::vector<R> scratch;
+  // Under a checkpoint a chunk's results are made (or read back from the journal) in `scratch`
+  // first: the journal needs them as one record, wherever they go next.
+  const auto journaled_chunk = [&](const chunk& c, std::uint64_t offset) {
+    if (journal.find(c.id, payload)) {
+      byte_reader recorded(payload);
+      scratch.resize(c.size());
+      decode_results(recorded, scratch, 0, c.size());
+    } else {
+      scratch.clear();
+      scratch.reserve(c.size());
+      for (std::uint64_t i = c.begin; i < c.end; ++i) scratch.push_back(std::invoke(fn, i));
+      payload.clear();
+      byte_writer record(payload);
+      encode_results(record, scratch);
+      journal.record(c.id, payload);
+    }
+    if (is_root) {
+      std::move(scratch.begin(), scratch.end(),
+                results.begin() + static_cast<std::ptrdiff_t>(offset));
+    } else {
+      // auto&&: std::vector<bool> hands out proxies, not bool&.
+      for (auto&& value : scratch) pending.push(R(std::move(value)));
+      pending.add_run(offset, c.size());
+    }
+  };
   execute(
       ctx, request,
       [&](const chunk& c) {
         const std::uint64_t offset = c.begin - range.begin;
-        if (is_root) {
+        if (journal.active()) {
+          journaled_chunk(c, offset);
+        } else if (is_root) {
           for (std::uint64_t i = c.begin; i < c.end; ++i) {
             results[offset + (i - c.begin)] = std::invoke(fn, i);
           }
