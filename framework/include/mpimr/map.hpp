@@ -98,21 +98,7 @@ template <class R, class Fn>
   execute(
       ctx, request,
       [&](const chunk& c) {
-        if (journal.active() && journal.find(c.id, payload)) {
-          byte_reader recorded(payload);
-          scratch.resize(c.size());
-          decode_results(recorded, scratch, 0, c.size());
-        } else {
-          scratch.clear();
-          scratch.reserve(c.size());
-          for (std::uint64_t i = c.begin; i < c.end; ++i) scratch.push_back(std::invoke(fn, i));
-          if (journal.active()) {
-            payload.clear();
-            byte_writer record(payload);
-            encode_results(record, scratch);
-            journal.record(c.id, payload);
-          }
-        }
+        journaled_chunk_results(journal, c, fn, scratch, payload);
         writer.pod(c.id);
         encode_results(writer, scratch);
       },

@@ -63,19 +63,7 @@ template <class R, class Fn>
   // Under a checkpoint a chunk's results are made (or read back from the journal) in `scratch`
   // first: the journal needs them as one record, wherever they go next.
   const auto journaled_chunk = [&](const chunk& c, std::uint64_t offset) {
-    if (journal.find(c.id, payload)) {
-      byte_reader recorded(payload);
-      scratch.resize(c.size());
-      decode_results(recorded, scratch, 0, c.size());
-    } else {
-      scratch.clear();
-      scratch.reserve(c.size());
-      for (std::uint64_t i = c.begin; i < c.end; ++i) scratch.push_back(std::invoke(fn, i));
-      payload.clear();
-      byte_writer record(payload);
-      encode_results(record, scratch);
-      journal.record(c.id, payload);
-    }
+    journaled_chunk_results(journal, c, fn, scratch, payload);
     if (is_root) {
       std::move(scratch.begin(), scratch.end(),
                 results.begin() + static_cast<std::ptrdiff_t>(offset));

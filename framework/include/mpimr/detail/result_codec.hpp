@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mpimr/detail/codec.hpp"
+#include "mpimr/detail/operation_journal.hpp"
+#include "mpimr/index_range.hpp"
 
 namespace mpimr::detail {
 
@@ -31,6 +34,28 @@ void decode_results(byte_reader& r, std::vector<R>& out, std::uint64_t offset,
       decode(r, value);
       out[offset + i] = std::move(value);
     }
+  }
+}
+
+/// Chunk `c`'s results in `out`: read back from the journal when it holds them, else computed by
+/// `fn` and, under a checkpoint, recorded. `payload` is scratch space kept between chunks.
+template <class R, class Fn>
+void journaled_chunk_results(operation_journal& journal, const chunk& c, Fn& fn,
+                             std::vector<R>& out, byte_buffer& payload) {
+  if (journal.active() && journal.find(c.id, payload)) {
+    byte_reader recorded(payload);
+    out.resize(c.size());
+    decode_results(recorded, out, 0, c.size());
+    return;
+  }
+  out.clear();
+  out.reserve(c.size());
+  for (std::uint64_t i = c.begin; i < c.end; ++i) out.push_back(std::invoke(fn, i));
+  if (journal.active()) {
+    payload.clear();
+    byte_writer record(payload);
+    encode_results(record, out);
+    journal.record(c.id, payload);
   }
 }
 
