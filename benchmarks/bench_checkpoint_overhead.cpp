@@ -1,6 +1,7 @@
 // What mpimr::checkpoint costs per chunk: a deterministic reduce of a double over CHUNKS chunks of
-// a few indices with a cheap body, and a map of doubles (each chunk's results are its record), run
-// without and with a checkpoint; then reruns that take every chunk from a kept journal, and the
+// a few indices with a cheap body, a map of doubles (each chunk's results are its record) and a
+// map_reduce_by_key (each chunk's pairs, combined, are its record), run without and with a
+// checkpoint; then reruns that take every chunk from a kept journal, and the
 // time to open (read and index) that journal of CHUNKS records.
 // Usage: bench_checkpoint_overhead [CHUNKS [REPS [FOLDER]]]; the journals go in a new folder inside
 // FOLDER, else $TMPDIR, else the folder of this program (the build tree). Prints RESULT/INFO lines.
@@ -27,7 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::uint64_t reduce_chunk_indices = 4;
-constexpr std::uint64_t map_chunk_indices = 64;  // 512-byte records
+constexpr std::uint64_t map_chunk_indices = 64;    // 512-byte records
+constexpr std::uint64_t pairs_chunk_indices = 64;  // 64 distinct keys: 1 KiB records
+constexpr std::uint64_t pair_keys = 4096;
 constexpr std::string_view key = "bench_checkpoint_overhead v1";
 
 // Cheap, but not foldable into a formula, and different bits for a different join order.
@@ -47,6 +50,20 @@ double sum_job(mpimr::context& ctx, std::uint64_t chunks) {
 std::vector<double> map_job(mpimr::context& ctx, std::uint64_t chunks) {
   return mpimr::map(ctx, mpimr::index_range{0, chunks * map_chunk_indices}, term,
                     {.chunk_size = map_chunk_indices, .label = "terms"});
+}
+
+/// Counts of key i % pair_keys (a chunk's 64 indices are 64 keys); returns the total count held by
+/// this rank's keys.
+std::uint64_t pairs_job(mpimr::context& ctx, std::uint64_t chunks) {
+  const auto counts = mpimr::map_reduce_by_key<std::uint64_t, std::uint64_t>(
+      ctx, mpimr::index_range{0, chunks * pairs_chunk_indices},
+      [](std::uint64_t i, const mpimr::emitter<std::uint64_t, std::uint64_t>& emit) {
+        emit(i % pair_keys, 1);
+      },
+      std::plus<>{}, {.chunk_size = pairs_chunk_indices, .label = "pairs"});
+  std::uint64_t total = 0;
+  for (const auto& [k, n] : counts) total += n;
+  return total;
 }
 
 /// The file system holding `path`, by name for the common ones.
@@ -96,7 +113,8 @@ std::set<fs::path> journal_files(const fs::path& folder) {
 }
 
 struct samples {
-  std::vector<double> plain, with, open_empty, complete, map_plain, map_with, open_full, resumed;
+  std::vector<double> plain, with, open_empty, complete, map_plain, map_with, pairs_plain,
+      pairs_with, open_full, resumed;
 };
 
 }  // namespace
@@ -174,6 +192,17 @@ int main(int argc, char** argv) {
       cp.complete();
     }
 
+    std::uint64_t pairs = 0;
+    t.pairs_plain.push_back(bench::timed(comm, [&] { pairs = pairs_job(ctx, map_chunks); }));
+    correct = correct && sum_over_ranks(ctx, pairs) == map_chunks * pairs_chunk_indices;
+    {
+      mpimr::checkpoint cp(ctx, {.folder = fresh, .key = std::string(key)});
+      t.pairs_with.push_back(bench::timed(comm, [&] { pairs = pairs_job(ctx, map_chunks); }));
+      correct = correct && sum_over_ranks(ctx, pairs) == map_chunks * pairs_chunk_indices &&
+                sum_over_ranks(ctx, cp.recorded_chunks()) == map_chunks;
+      cp.complete();
+    }
+
     {
       std::optional<mpimr::checkpoint> cp;
       t.open_full.push_back(bench::timed(comm, [&] {
@@ -236,6 +265,11 @@ int main(int argc, char** argv) {
              map_chunk_indices * sizeof(double));
   fmt::print("INFO map_checkpoint_time_ratio_np{} {:.3f}\n", np,
              per_rep(t.map_with, t.map_plain, ratio));
+  fmt::print("INFO by_key_checkpoint_cost_per_chunk_us_np{} {:.4f} ({} distinct keys per chunk)\n",
+             np, per_rep(t.pairs_with, t.pairs_plain, minus) * us_per_map_chunk,
+             pairs_chunk_indices);
+  fmt::print("INFO by_key_checkpoint_time_ratio_np{} {:.3f}\n", np,
+             per_rep(t.pairs_with, t.pairs_plain, ratio));
   fmt::print("INFO resume_us_per_chunk_np{} {:.4f} (every chunk from the journal)\n", np,
              bench::median(t.resumed) * us_per_chunk);
   fmt::print("INFO resume_cost_per_chunk_us_np{} {:.4f} (resumed minus computed)\n", np,
