@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <mpimr/mpimr.hpp>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/output_path.hpp"
 #include "../common/parse_real.hpp"
 #include "lloyd.hpp"
 #include "points.hpp"
@@ -192,18 +192,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
                           output{"--initial-centroids", initial_file, s.initial_file},
                           output{"--write-points", points_file, s.points_file}}) {
     if (app.count(o.option) == 0) continue;
-    if (o.name.empty()) return fail(fmt::format("{}: the file name is empty", o.option));
     // Checked before any work, so that a typo does not cost a whole run.
-    const std::filesystem::path path(o.name);
-    const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      return fail(fmt::format("{}: '{}' is a directory", o.option, o.name));
-    }
-    if (!std::filesystem::is_directory(folder, ec)) {
-      return fail(
-          fmt::format("{}: no folder '{}' to write '{}' in", o.option, folder.string(), o.name));
-    }
+    if (auto bad = app::check_output_path(o.option, o.name)) return fail(*bad);
     o.target = o.name;
   }
   if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <iterator>
 #include <limits>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/output_path.hpp"
 #include "../common/parse_real.hpp"
 #include "edges.hpp"
 #include "link_graph.hpp"
@@ -50,22 +50,6 @@ struct settings {
 
 // Eigen numbers rows and non-zeros with 32-bit integers.
 constexpr std::uint64_t max_edges = std::numeric_limits<std::int32_t>::max();
-
-/// A message if `name` cannot be an output file: empty, a folder, or in a folder that does not
-/// exist. Checked before any work, so that a typo does not cost a whole run.
-std::optional<std::string> check_output(const char* option, const std::string& name) {
-  if (name.empty()) return fmt::format("{}: the file name is empty", option);
-  const std::filesystem::path path(name);
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return fmt::format("{}: '{}' is a directory", option, name);
-  }
-  if (!std::filesystem::is_directory(folder, ec)) {
-    return fmt::format("{}: no folder '{}' to write '{}' in", option, folder.string(), name);
-  }
-  return std::nullopt;
-}
 
 /// Every rank parses the same argv the same way, so all of them agree on the outcome without
 /// talking; only `print` (rank 0) says anything.
@@ -200,11 +184,11 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   }
   if (auto bad = app::check_schedule(schedule_text, it.schedule)) return fail(*bad);
   if (app.count("--output") != 0) {
-    if (auto bad = check_output("--output", output)) return fail(*bad);
+    if (auto bad = app::check_output_path("--output", output)) return fail(*bad);
     s.output = output;
   }
   if (app.count("--write-edges") != 0) {
-    if (auto bad = check_output("--write-edges", edges_output)) return fail(*bad);
+    if (auto bad = app::check_output_path("--write-edges", edges_output)) return fail(*bad);
     s.edges_output = edges_output;
   }
   if (auto bad = app::check_checkpoint_options(app, s.checkpoint)) return fail(*bad);
