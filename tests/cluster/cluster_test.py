@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""Checks across emulated cluster nodes (emulated_nodes.py: network namespaces with their own
+addresses and host names, mpirun on node 0 starting daemons on the others over TCP), one check per
+ctest test (see CMakeLists.txt). Ranks go round-robin over the nodes (--map-by node).
+
+fixture:    ranks land on every node under the node's host name; each node has only its own
+            address and the machine's own interfaces are untouched; everything is removed after a
+            run, after a failing run, and (by the next run) after a kill -9.
+schedules:  pi at 2, 3 and 6 ranks over 2 and 3 nodes prints the bits of a 1-rank run made here
+            without nodes.
+wordcount:  counts at 3 and 6 ranks with small splits and shuffle budgets (many exchange rounds
+            between nodes) equal those Python counts itself.
+checkpoint: pi on 2 nodes (4 ranks) stopped by SIGUSR1 to mpirun exits 75 with no result; rerun on
+            3 nodes (6 ranks) it prints the result of an uninterrupted run, takes exactly the saved
+            chunks and removes the journal.
+kill_node:  SIGKILL to every process of one node (its daemon and ranks) of a running job: mpirun
+            ends by itself within fault_test.py's limit, non-zero, and no process is left on any
+            node.
+balance:    rank 0's first chunk ends only after every other chunk is done (balance_probe): the job
+            completes, rank 0 ran one chunk and every other rank, on every node, took some.
+
+Usage: cluster_test.py CHECK [options] --pi PATH --wordcount PATH --victim PATH --probe PATH
+Exit status 0 = pass, 77 = skipped (this machine cannot host emulated nodes: one line says why).
+"""
+
+import argparse
+import collections
+import os
+import random
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "apps"))
+sys.path.insert(0, str(HERE.parent / "faults"))
+import checkpoint_test  # noqa: E402  (tests/apps: reading journals)
+import fault_test  # noqa: E402  (tests/faults: a job under watch, its underway lines)
+from app_launch import fail  # noqa: E402
+from emulated_nodes import SKIP, EmulatedNodes, Unavailable, exit_on_signals  # noqa: E402
+
+# Limits for one mpirun (its own timeout -k) on a loaded 2-core machine, not expectations.
+RUN_TIMEOUT = 240
+
+
+def run_on_nodes(nodes, np, args, text=True):
+    """mpirun -np NP over the nodes, ranks round-robin; returns (printable command, process)."""
+    cmd = nodes.mpirun_command(["-np", str(np), "--map-by", "node", "-q", *args], RUN_TIMEOUT)
+    proc = subprocess.run(cmd, capture_output=True, text=text, timeout=RUN_TIMEOUT + 30,
+                          check=False)
+    return shlex.join(cmd), proc
+
+
+def run_here(np, args):
+    """The reference: mpirun on this machine, no nodes."""
+    cmd = ["timeout", "-k", "5", str(RUN_TIMEOUT), "mpirun", "-np", str(np), "-q",
+           "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", *args]
+    with tempfile.TemporaryDirectory(prefix="mpimr-session-") as session:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT + 30,
+                              env=dict(os.environ, TMPDIR=session), check=False)
+    return shlex.join(cmd), proc
+
+
+def fields(where, proc, keys):
+    """An app's `key value` lines; fails unless it succeeded and printed `keys`."""
+    if proc.returncode != 0:
+        fail(f"exit code {proc.returncode}: {where}\n{proc.stdout}{proc.stderr}")
+    out = checkpoint_test.fields(proc.stdout)
+    for key in keys:
+        if key not in out:
+            fail(f"no '{key}' line: {where}\n{proc.stdout}")
+    return out
+
+
+def netns_listing():
+    return set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
+
+
+def root_links():
+    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    return sorted(line.split(":")[1].strip() for line in out.splitlines())
+
+
+def expect_removed(names, folder, what):
+    left = sorted(set(names) & netns_listing())
+    if left or os.path.exists(folder):
+        fail(f"{what}: left behind: namespaces {left}, folder {folder} "
+             f"{'exists' if os.path.exists(folder) else 'removed'}")
+
+
+def check_fixture(opts):
+    links_before = root_links()
+    with EmulatedNodes(3, slots=2) as nodes:
+        print(f"3 nodes up in {nodes.setup_seconds:.3f} s: "
+              + ", ".join(f"{n} {a}" for n, a in zip(nodes.names, nodes.addresses)))
+        where, proc = run_on_nodes(nodes, 6, ["hostname"])
+        if proc.returncode != 0:
+            fail(f"exit code {proc.returncode}: {where}\n{proc.stderr}")
+        got = collections.Counter(proc.stdout.split())
+        if got != collections.Counter({name: 2 for name in nodes.names}):
+            fail(f"expected two ranks on each of {nodes.names}, got {dict(got)}: {where}")
+        if socket.gethostname() in got:
+            fail(f"a rank ran under this machine's own host name: {where}")
+        for i, address in enumerate(nodes.addresses):
+            out = subprocess.run(nodes.on_node(i, ["ip", "-o", "-4", "addr", "show"]),
+                                 capture_output=True, text=True, check=True).stdout
+            found = sorted(re.findall(r"inet (\S+)/", out))
+            if found != sorted(["127.0.0.1", address]):
+                fail(f"node {i} has addresses {found}, expected 127.0.0.1 and {address}")
+        if root_links() != links_before:
+            fail(f"this machine's interfaces changed: {links_before} -> {root_links()}")
+        names, folder = list(nodes.created), nodes.folder
+        print(f"ranks on {sorted(got)}; each node has only its address; no interface added here")
+    print(f"removed in {nodes.teardown_seconds:.3f} s")
+    expect_removed(names, folder, "after a run")
+
+    class Planned(Exception):
+        pass
+    try:
+        with EmulatedNodes(2) as nodes:
+            names, folder = list(nodes.created), nodes.folder
+            raise Planned()
+    except Planned:
+        pass
+    expect_removed(names, folder, "after a failing run")
+    print("removed after an exception inside the run")
+
+    # A run killed before its cleanup: the next run (here --cleanup) removes what it left.
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; sys.path.insert(0, sys.argv[1]); import emulated_nodes\n"
+         "with emulated_nodes.EmulatedNodes(2) as n:\n"
+         "    print(n.folder, *n.created, flush=True); time.sleep(600)", str(HERE)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline().split()
+    finally:
+        child.kill()
+        child.wait()
+    if len(line) != 4:
+        fail(f"the child run did not report its nodes: {line}")
+    folder, names = line[0], line[1:]
+    if not set(names) <= netns_listing() or not os.path.isdir(folder):
+        fail(f"a killed run's nodes should still be there before cleanup: {names}, {folder}")
+    subprocess.run([sys.executable, str(HERE / "emulated_nodes.py"), "--cleanup"], check=True)
+    expect_removed(names, folder, "after kill -9 and --cleanup")
+    print(f"a killed run's {len(names)} namespaces and folder removed by --cleanup")
+
+
+def check_schedules(opts):
+    # 3000017 samples in chunks of 1000: the last chunk is short.
+    base = [opts.pi, "--samples", "3000017", "--seed", "12345", "--chunk-size", "1000"]
+    where, proc = run_here(1, base + ["--schedule", "static"])
+    reference = fields(where, proc, ["estimate", "hits"])
+    with EmulatedNodes(3) as nodes:
+        for np in (2, 3, 6):
+            where, proc = run_on_nodes(nodes, np, base + ["--schedule", opts.schedule])
+            got = fields(where, proc, ["estimate", "hits", "ranks"])
+            if got["ranks"] != str(np):
+                fail(f"asked for {np} ranks, pi reports {got['ranks']}: {where}")
+            for key in ("estimate", "hits"):
+                if got[key] != reference[key]:
+                    fail(f"{key} {got[key]} at {np} ranks on {min(np, 3)} nodes "
+                         f"({opts.schedule}) differs from {reference[key]} at 1 rank: {where}")
+            print(f"np {np} on {min(np, 3)} nodes, {opts.schedule}: estimate {got['estimate']} "
+                  f"hits {got['hits']} (same as 1 rank)")
+
+
+def write_corpus(folder):
+    """Three files of pseudo-random words in mixed case between punctuation, digits, UTF-8 and
+    blank lines, one line longer than a split; returns their paths."""
+    rng = random.Random(11)
+    stems = ["node", "Rank", "chunk", "MPI", "tcp", "bridge", "veth", "quorum", "x", "Ünï"]
+    syllables = ["ka", "Lo", "mi", "ne", "RU", "sa", "ti", "vo", "ze", "qua"]
+    paths = []
+    for n in range(3):
+        # Thousands of distinct words (many keys to send between nodes), a few very common.
+        words = [rng.choice(stems) + rng.choice(["", "s", "ed", "ing", "7", "-a"])
+                 if rng.random() < 0.3 else
+                 "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+                 for _ in range(20000 + 7000 * n)]
+        text = []
+        for i, word in enumerate(words):
+            text.append(word)
+            text.append(rng.choice([" ", " ", ", ", ".\n", "\n\n", "\t", "  "]))
+            if i == 5000:
+                text.append(" ".join(words[:3000]) + "\n")  # a line of ~20 kB
+        path = os.path.join(folder, f"part{n}.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(text))
+        paths.append(path)
+    return paths
+
+
+def python_counts(paths):
+    """Words as wordcount defines them: maximal runs of ASCII letters, lowercased."""
+    counts = collections.Counter()
+    for path in paths:
+        with open(path, "rb") as f:
+            counts.update(word.lower() for word in re.findall(rb"[A-Za-z]+", f.read()))
+    return b"".join(w + b"\t" + str(n).encode() + b"\n" for w, n in sorted(counts.items()))
+
+
+def check_wordcount(opts):
+    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-wc-") as folder:
+        inputs = write_corpus(folder)
+        expected = python_counts(inputs)
+        with EmulatedNodes(3) as nodes:
+            for np in (3, 6):
+                out = os.path.join(folder, f"counts-{np}.tsv")
+                where, proc = run_on_nodes(nodes, np, [
+                    opts.wordcount, "--output", out, "--split-bytes", "4096",
+                    "--shuffle-bytes", "4096", "--schedule", "dynamic", *inputs], text=False)
+                if proc.returncode != 0:
+                    fail(f"exit code {proc.returncode}: {where}\n{proc.stderr.decode()}")
+                with open(out, "rb") as f:
+                    got = f.read()
+                if got != expected:
+                    fail(f"counts differ from Python's ({len(got)} vs {len(expected)} bytes): "
+                         f"{where}")
+                print(f"np {np} on 3 nodes: {len(expected.splitlines())} words, counts equal "
+                      f"Python's")
+
+
+def child_named(parent, name):
+    """The pid of `parent`'s child called `name` (mpirun under timeout), or None."""
+    for entry in os.listdir("/proc"):
+        stat = fault_test.proc_stat(int(entry)) if entry.isdigit() else None
+        if stat is None or stat[0] != name:
+            continue
+        with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        if ppid == parent:
+            return int(entry)
+    return None
+
+
+def check_checkpoint(opts):
+    long_run = [opts.pi, "--samples", "3e8", "--seed", "7"]
+    where, proc = run_here(2, long_run)
+    reference = fields(where, proc, ["estimate", "hits"])
+    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-ckpt-") as folder, \
+            EmulatedNodes(3) as nodes:
+        journal = os.path.join(folder, "journal")
+        args = long_run + ["--checkpoint", journal]
+        # 4 ranks filling node 0's and node 1's 2 slots each (--map-by slot).
+        cmd = nodes.mpirun_command(["-np", "4", "--map-by", "slot", "-q", *args], RUN_TIMEOUT)
+        where = shlex.join(cmd)
+        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + checkpoint_test.RECORD_DEADLINE
+            while checkpoint_test.bytes_past_headers(journal, set()) < 2000:
+                if time.monotonic() > deadline or job.poll() is not None:
+                    fail(f"the journal did not grow (exit code {job.poll()}): {where}")
+                time.sleep(0.02)
+            mpirun = child_named(job.pid, "mpirun")
+            if mpirun is None:
+                fail(f"no mpirun under {job.pid}: {where}")
+            os.kill(mpirun, signal.SIGUSR1)
+            stdout, stderr = job.communicate(timeout=RUN_TIMEOUT)
+        finally:
+            if job.poll() is None:
+                job.kill()
+                job.wait()
+        saved, _ = checkpoint_test.saved_records(journal)
+        print(f"np 4 on 2 nodes, SIGUSR1 to mpirun: exit code {job.returncode}, {len(saved)} "
+              f"chunks saved; stderr: {stderr.strip()}")
+        if job.returncode != 75 or "estimate" in stdout:
+            fail(f"exit code {job.returncode} (expected 75, no result): {where}\n{stdout}{stderr}")
+        if not saved:
+            fail(f"no chunk in the journal after the interruption: {where}")
+        where, proc = run_on_nodes(nodes, 6, args)
+        got = fields(where, proc, ["estimate", "hits", "resumed_chunks"])
+        for key in ("estimate", "hits"):
+            if got[key] != reference[key]:
+                fail(f"{key} {got[key]} after resuming differs from {reference[key]} "
+                     f"(uninterrupted, 2 ranks here): {where}")
+        if got["resumed_chunks"] != str(len(saved)):
+            fail(f"resumed {got['resumed_chunks']} chunks, the journal held {len(saved)}: {where}")
+        if os.path.exists(journal):
+            fail(f"the journal {journal} is still there after success: {where}")
+        print(f"np 6 on 3 nodes: resumed {got['resumed_chunks']} chunks, estimate "
+              f"{got['estimate']} hits {got['hits']} (as uninterrupted)")
+
+
+def check_kill_node(opts):
+    np, victim_node = 6, 2 if opts.operation == "reduce" else 1
+    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-kill-") as folder, \
+            EmulatedNodes(3) as nodes:
+        cmd = nodes.mpirun_command(["-np", str(np), "--map-by", "node", opts.victim,
+                                    "--operation", opts.operation], RUN_TIMEOUT)
+        job = fault_test.Job(cmd, folder)
+        try:
+            pids = job.wait_underway(np)
+            # --map-by node: rank r runs on node r mod 3.
+            on_node = set(nodes.processes(victim_node))
+            expected = {pids[r] for r in range(np) if r % 3 == victim_node}
+            if not expected <= on_node:
+                fail(f"ranks {sorted(expected)} are not all on node {victim_node} "
+                     f"({sorted(on_node)}): {job.where}")
+            killed = nodes.kill_node(victim_node)
+            job.expect_failed_end(f"np {np} {opts.operation} on 3 nodes, SIGKILL to the "
+                                  f"{len(killed)} processes of node {victim_node} (its daemon "
+                                  f"and ranks {sorted(r for r in range(np) if r % 3 == victim_node)})")
+            if any(line.startswith(("sum ", "keys ")) for line in job.stdout):
+                fail(f"the job completed: the fault came too late to test anything: {job.where}")
+            # The other nodes' daemons and ranks go with mpirun.
+            deadline = time.monotonic() + 10
+            while any(nodes.processes(i) for i in range(3)):
+                if time.monotonic() > deadline:
+                    left = {i: nodes.processes(i) for i in range(3)}
+                    fail(f"processes left on the nodes 10 s after mpirun ended: {left}")
+                time.sleep(0.05)
+            print("no process left on any node")
+        finally:
+            job.kill_everything()
+
+
+def check_balance(opts):
+    chunks = 60
+    with EmulatedNodes(3) as nodes:
+        for np in (3, 6):
+            with tempfile.TemporaryDirectory(prefix="mpimr-cluster-balance-") as done:
+                where, proc = run_on_nodes(nodes, np, [opts.probe, "--done-dir", done,
+                                                       "--chunks", str(chunks)])
+                if proc.returncode != 0:
+                    fail(f"exit code {proc.returncode}: {where}\n{proc.stdout}{proc.stderr}")
+                lines = proc.stdout.splitlines()
+                ranks = {}
+                for line in lines:
+                    match = re.fullmatch(r"rank (\d+) host (\S+) chunks (\d+)", line)
+                    if match:
+                        ranks[int(match[1])] = (match[2], int(match[3]))
+                if "nodes 3" not in lines or "rank0_waited yes" not in lines:
+                    fail(f"expected 'nodes 3' and 'rank0_waited yes': {where}\n{proc.stdout}")
+                if sorted(ranks) != list(range(np)):
+                    fail(f"expected a line per rank: {where}\n{proc.stdout}")
+                for rank, (host, taken) in ranks.items():
+                    if host != nodes.names[rank % 3]:
+                        fail(f"rank {rank} ran on {host}, not {nodes.names[rank % 3]}: {where}")
+                    if (rank == 0 and taken != 1) or (rank != 0 and taken == 0):
+                        fail(f"rank {rank} ran {taken} chunks: {where}\n{proc.stdout}")
+                if sum(taken for _, taken in ranks.values()) != chunks:
+                    fail(f"the chunks taken do not add up to {chunks}: {where}\n{proc.stdout}")
+                spread = ", ".join(f"rank {r} ({h}) {t}" for r, (h, t) in sorted(ranks.items()))
+                print(f"np {np} on 3 nodes: while rank 0 was in one chunk: {spread}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("check", choices=["fixture", "schedules", "wordcount", "checkpoint",
+                                          "kill_node", "balance"])
+    parser.add_argument("--schedule", default="dynamic")
+    parser.add_argument("--operation", choices=["reduce", "by_key"], default="reduce")
+    for program in ("pi", "wordcount", "victim", "probe"):
+        parser.add_argument(f"--{program}", required=True)
+    opts = parser.parse_args()
+    exit_on_signals()
+    try:
+        globals()[f"check_{opts.check}"](opts)
+    except Unavailable as e:
+        print(f"SKIPPED: {e}")
+        sys.exit(SKIP)
+
+
+if __name__ == "__main__":
+    main()
