@@ -13,6 +13,7 @@ MPIMR_DEB_PACKAGES=(
   librandom123-dev libxxhash-dev libpng-dev clang-format
   libmrmpi-dev python3  # the word count benchmark's peer library (MR-MPI) and its RSS wrapper
   clang libclang-rt-dev  # scripts/fuzz only: clang and its libFuzzer runtime (the gcc build needs neither)
+  iproute2  # tests/cluster: emulated nodes are network namespaces (`ip netns`); also needs root
 )
 
 mpimr_log() { printf '[mpimr] %s\n' "$*" >&2; }

@@ -337,28 +337,32 @@ def main():
     exit_on_signals()
     try:
         with EmulatedNodes(opts.nodes, opts.slots) as nodes:
-            if opts.check:
-                print(f"emulated_nodes: available ({opts.nodes} nodes up in "
-                      f"{nodes.setup_seconds:.3f} s)", file=sys.stderr)
-                return 0
-            mpirun = nodes.mpirun_words([], opts.timeout)
-            words = []
-            for word in command:
-                words += mpirun if word == "{mpirun}" else [word]
-            env = dict(os.environ, MPIMR_NODES_HOSTFILE=nodes.hostfile,
-                       MPIMR_NODES_NAMES=" ".join(nodes.names),
-                       MPIMR_NODES_MPIRUN=shlex.join(mpirun))
-            listing = ", ".join(f"{n} {a}" for n, a in zip(nodes.names, nodes.addresses))
-            print(f"emulated_nodes: {listing} up in {nodes.setup_seconds:.3f} s; running on "
-                  f"{nodes.names[0]}: {shlex.join(words)}", file=sys.stderr)
-            code = subprocess.run(nodes.on_node(0, words), env=env, check=False).returncode
+            code = 0 if opts.check else run_command(nodes, command, opts.timeout)
     except Unavailable as e:
         print(f"emulated_nodes: skipped: {e}", file=sys.stderr)
         return SKIP
-    print(f"emulated_nodes: removed in {nodes.teardown_seconds:.3f} s; exit code {code}",
-          file=sys.stderr)
+    if opts.check:
+        print(f"emulated_nodes: {opts.nodes} nodes made in {nodes.setup_seconds:.3f} s and "
+              f"removed in {nodes.teardown_seconds:.3f} s", file=sys.stderr)
+    else:
+        print(f"emulated_nodes: removed in {nodes.teardown_seconds:.3f} s; exit code {code}",
+              file=sys.stderr)
     return code
 
+
+def run_command(nodes, command, timeout_s):
+    """Runs `command` on node 0, {mpirun} expanded; returns its exit code (128 + N for signal N)."""
+    mpirun = nodes.mpirun_words([], timeout_s)
+    words = []
+    for word in command:
+        words += mpirun if word == "{mpirun}" else [word]
+    env = dict(os.environ, MPIMR_NODES_HOSTFILE=nodes.hostfile,
+               MPIMR_NODES_NAMES=" ".join(nodes.names), MPIMR_NODES_MPIRUN=shlex.join(mpirun))
+    listing = ", ".join(f"{n} {a}" for n, a in zip(nodes.names, nodes.addresses))
+    print(f"emulated_nodes: {listing} up in {nodes.setup_seconds:.3f} s; running on "
+          f"{nodes.names[0]}: {shlex.join(words)}", file=sys.stderr)
+    code = subprocess.run(nodes.on_node(0, words), env=env, check=False).returncode
+    return 128 - code if code < 0 else code
 
 if __name__ == "__main__":
     sys.exit(main())
