@@ -16,6 +16,8 @@ checkpoint: pi on 2 nodes (4 ranks) stopped by SIGUSR1 to mpirun exits 75 with n
 kill_node:  SIGKILL to every process of one node (its daemon and ranks) of a running job: mpirun
             ends by itself within fault_test.py's limit, non-zero, and no process is left on any
             node.
+cut_link:   the link of one node cut mid-run, with a stall limit of 2 s: rank 0 names that node's
+            ranks, every rank ends by itself, mpirun exits non-zero (through its time limit).
 balance:    rank 0's first chunk ends only after every other chunk is done (balance_probe): the job
             completes, rank 0 ran one chunk and every other rank, on every node, took some.
 
@@ -323,6 +325,63 @@ def check_kill_node(opts):
             job.kill_everything()
 
 
+def ranks_left(pids):
+    """Ranks (pid -> start time) still alive, zombies aside."""
+    return sorted(pid for pid, start in pids.items()
+                  if (stat := fault_test.proc_stat(pid)) is not None and stat[1] != "Z"
+                  and stat[3] == start)
+
+
+def check_cut_link(opts):
+    """The link of one node cut mid-run, with a stall limit: rank 0 names exactly the ranks of
+    that node, every rank on every node ends by itself, and mpirun exits non-zero, at the latest
+    through its time limit: Open MPI's mpirun waits for the unreachable daemon (it did not end by
+    itself in our runs), which is why every mpirun runs under timeout -k."""
+    np, cut, limit_s, run_limit_s = 6, 2, 2, 25
+    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-cut-") as folder, \
+            EmulatedNodes(3) as nodes:
+        cmd = nodes.mpirun_command(["-np", str(np), "--map-by", "node",
+                                    "-x", f"MPIMR_STALL_LIMIT={limit_s}", opts.victim],
+                                   run_limit_s)
+        job = fault_test.Job(cmd, folder)
+        try:
+            pids = job.wait_underway(np)
+            ranks = {pid: job.starts[pid] for pid in pids.values() if pid in job.starts}
+            cut_off = sorted(r for r in range(np) if r % 3 == cut)
+            cut_at = time.monotonic()
+            subprocess.run(["ip", "-n", nodes.switch, "link", "set", f"p{cut}", "down"],
+                           check=True)
+            while left := ranks_left(ranks):
+                if time.monotonic() > cut_at + fault_test.END_LIMIT_S:
+                    fail(f"ranks {left} still run {fault_test.END_LIMIT_S} s after the cut: "
+                         f"{job.where}\n" + "\n".join(job.stderr))
+                time.sleep(0.05)
+            ranks_end = time.monotonic() - cut_at
+            try:
+                code = job.proc.wait(timeout=run_limit_s + 30)
+            except subprocess.TimeoutExpired:
+                fail(f"mpirun outlived its time limit: {job.where}")
+            mpirun_end = time.monotonic() - cut_at
+            for reader in job.readers:
+                reader.join(timeout=5)
+            named = set()
+            for match in filter(None, map(fault_test.STALL_LINE.match, job.stderr)):
+                for part in match.group(2).replace(" ", "").split(","):
+                    first, _, last = part.partition("-")
+                    named.update(range(int(first), int(last or first) + 1))
+            print(f"np {np} on 3 nodes, stall limit {limit_s} s, link of node {cut} cut: every "
+                  f"rank gone {ranks_end:.2f} s later, mpirun exit code {code} after "
+                  f"{mpirun_end:.2f} s (time limit {run_limit_s} s from its start); rank 0 named "
+                  f"ranks {sorted(named)}; left on node {cut}: {nodes.processes(cut)}")
+            if code == 0:
+                fail(f"exit code 0 after the cut: {job.where}")
+            if named != set(cut_off):
+                fail(f"the stall lines name ranks {sorted(named)}, not those of node {cut} "
+                     f"{cut_off}: {job.where}\n" + "\n".join(job.stderr))
+        finally:
+            job.kill_everything()
+
+
 def check_balance(opts):
     chunks = 60
     with EmulatedNodes(3) as nodes:
@@ -356,7 +415,7 @@ def check_balance(opts):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["fixture", "schedules", "wordcount", "checkpoint",
-                                          "kill_node", "balance"])
+                                          "kill_node", "cut_link", "balance"])
     parser.add_argument("--schedule", default="dynamic")
     parser.add_argument("--operation", choices=["reduce", "by_key"], default="reduce")
     for program in ("pi", "wordcount", "victim", "probe"):
