@@ -6,9 +6,9 @@ ctest test (see CMakeLists.txt). Ranks go round-robin over the nodes (--map-by n
 fixture:    ranks land on every node under the node's host name; each node has only its own
             address and the machine's own interfaces are untouched; everything is removed after a
             run, after a failing run, and (by the next run) after a kill -9.
-schedules:  pi at 2, 3 and 6 ranks over 2 and 3 nodes prints the bits of a 1-rank run made here
+schedules:  pi at 2, 3, 4 and 6 ranks over 2 and 3 nodes prints the bits of a 1-rank run made here
             without nodes.
-wordcount:  counts at 3 and 6 ranks with small splits and shuffle budgets (many exchange rounds
+wordcount:  counts at 2, 3, 4 and 6 ranks with small splits and shuffle budgets (many exchange rounds
             between nodes) equal those Python counts itself.
 checkpoint: pi on 2 nodes (4 ranks) stopped by SIGUSR1 to mpirun exits 75 with no result; rerun on
             3 nodes (6 ranks) it prints the result of an uninterrupted run, takes exactly the saved
@@ -162,7 +162,7 @@ def check_schedules(opts):
     where, proc = run_here(1, base + ["--schedule", "static"])
     reference = fields(where, proc, ["estimate", "hits"])
     with EmulatedNodes(3) as nodes:
-        for np in (2, 3, 6):
+        for np in (2, 3, 4, 6):
             where, proc = run_on_nodes(nodes, np, base + ["--schedule", opts.schedule])
             got = fields(where, proc, ["estimate", "hits", "ranks"])
             if got["ranks"] != str(np):
@@ -215,7 +215,7 @@ def check_wordcount(opts):
         inputs = write_corpus(folder)
         expected = python_counts(inputs)
         with EmulatedNodes(3) as nodes:
-            for np in (3, 6):
+            for np in (2, 3, 4, 6):
                 out = os.path.join(folder, f"counts-{np}.tsv")
                 where, proc = run_on_nodes(nodes, np, [
                     opts.wordcount, "--output", out, "--split-bytes", "4096",
