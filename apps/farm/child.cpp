@@ -25,12 +25,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-std::int64_t wall_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
 /// Starts `/bin/sh -c command`; returns its pid, or -errno when it could not be started (an output
 /// file that cannot be created, no process left).
 pid_t spawn(const std::string& command, const std::string& out, const std::string& err) {
@@ -83,6 +77,12 @@ clock::duration to_duration(double seconds) {
 }
 
 }  // namespace
+
+std::int64_t wall_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 std::string output_file(const std::string& folder, std::uint64_t number, const char* suffix) {
   return fmt::format("{}/task-{:06}.{}", folder, number, suffix);

@@ -36,6 +36,9 @@ struct task_outcome {
   }
 };
 
+/// The wall clock, in nanoseconds since the Unix epoch.
+[[nodiscard]] std::int64_t wall_ns();
+
 /// The output file of task `number`: DIR/task-000042.out (or .err).
 [[nodiscard]] std::string output_file(const std::string& folder, std::uint64_t number,
                                       const char* suffix);

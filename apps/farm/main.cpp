@@ -144,11 +144,11 @@ std::string host_name() {
   return name;
 }
 
-/// Rank 0 gets every rank's records (the others an empty list), by one broadcast per rank: only on
-/// a stop after a failure, when map_to threw and its results are lost.
+/// Rank 0 gets every rank's records of this run over `all` (the others an empty list), by one
+/// broadcast per rank: only on a stop after a failure, when map_to threw and its results are lost.
 std::vector<farm::task_record> collect_records(mpimr::context& ctx, std::uint64_t tasks,
+                                               std::vector<farm::task_record> all,
                                                const std::vector<farm::task_record>& mine) {
-  std::vector<farm::task_record> all;
   if (ctx.rank() == 0) all.resize(tasks);
   for (int root = 0; root < ctx.size(); ++root) {
     std::vector<farm::task_record> records =
@@ -163,6 +163,7 @@ std::vector<farm::task_record> collect_records(mpimr::context& ctx, std::uint64_
 
 int run(mpimr::context& ctx, const settings& s) {
   const auto started = std::chrono::steady_clock::now();
+  const std::int64_t started_ns = farm::wall_ns();
   const bool root = ctx.rank() == 0;
   const std::vector<std::string> commands =
       s.task_file.empty() ? farm::expand_template(s.command_template, s.params)
@@ -182,45 +183,68 @@ int run(mpimr::context& ctx, const settings& s) {
 
   // This rank's records of this run, for the results table after a stop at a failure.
   std::vector<farm::task_record> mine;
-  std::uint64_t batch_begin = 0;
-  std::vector<farm::task_record> batch;
-  // map_to calls this for every index of a chunk in turn: the first call of a chunk runs all of
-  // its tasks at once, the others return their records.
-  auto run_task = [&](std::uint64_t i) {
-    if (i < batch_begin || i >= batch_begin + batch.size()) {
-      const std::uint64_t end = std::min((i / s.per_rank + 1) * s.per_rank, n);
-      std::vector<farm::task_job> jobs;
-      for (std::uint64_t k = i; k < end; ++k) jobs.push_back({k + 1, &commands[k]});
-      const auto outcomes = farm::run_together(jobs, s.output_folder, s.limits);
-      batch.clear();
-      batch_begin = i;
-      const farm::task_outcome* failed = nullptr;
-      bool interrupted = false;
-      for (std::size_t k = 0; k < jobs.size(); ++k) {
-        batch.push_back(farm::make_record(jobs[k].number, outcomes[k], ctx.rank(), host));
-        if (outcomes[k].interrupted) {
-          interrupted = true;
-          continue;
+  // The body of a map_to over positions 0..m-1 of `order` (task indices; nullptr: all tasks).
+  // map_to calls it for every index of a chunk in turn: the first call of a chunk runs all of its
+  // tasks at once, the others return their records.
+  const auto make_body = [&](const std::vector<std::uint64_t>* order) {
+    const std::uint64_t m = order != nullptr ? order->size() : n;
+    return [&, order, m, batch_begin = std::uint64_t{0},
+            batch = std::vector<farm::task_record>()](std::uint64_t i) mutable {
+      if (i < batch_begin || i >= batch_begin + batch.size()) {
+        const std::uint64_t end = std::min((i / s.per_rank + 1) * s.per_rank, m);
+        std::vector<farm::task_job> jobs;
+        for (std::uint64_t k = i; k < end; ++k) {
+          const std::uint64_t task = order != nullptr ? (*order)[k] : k;
+          jobs.push_back({task + 1, &commands[task]});
         }
-        mine.push_back(batch.back());
-        if (!outcomes[k].succeeded() && failed == nullptr) failed = &outcomes[k];
+        const auto outcomes = farm::run_together(jobs, s.output_folder, s.limits);
+        batch.clear();
+        batch_begin = i;
+        const farm::task_outcome* failed = nullptr;
+        bool interrupted = false;
+        for (std::size_t k = 0; k < jobs.size(); ++k) {
+          batch.push_back(farm::make_record(jobs[k].number, outcomes[k], ctx.rank(), host));
+          if (outcomes[k].interrupted) {
+            interrupted = true;
+            continue;
+          }
+          mine.push_back(batch.back());
+          if (!outcomes[k].succeeded() && failed == nullptr) failed = &outcomes[k];
+        }
+        if (interrupted) throw std::runtime_error(farm::interrupted_marker(mpimr::stop_signal()));
+        if (failed != nullptr && !s.keep_going) {
+          const std::uint64_t number =
+              jobs[static_cast<std::size_t>(failed - outcomes.data())].number;
+          throw std::runtime_error(farm::failure_marker(number, *failed));
+        }
       }
-      if (interrupted) throw std::runtime_error(farm::interrupted_marker(mpimr::stop_signal()));
-      if (failed != nullptr && !s.keep_going) {
-        const std::uint64_t number =
-            jobs[static_cast<std::size_t>(failed - outcomes.data())].number;
-        throw std::runtime_error(farm::failure_marker(number, *failed));
-      }
-    }
-    return batch[i - batch_begin];
+      return batch[i - batch_begin];
+    };
   };
+  const mpimr::options task_options{
+      .schedule = mpimr::schedule::dynamic, .chunk_size = s.per_rank, .label = "farm tasks"};
 
   std::vector<farm::task_record> records;
   std::string stopped_by;  // the failure that stopped the farm (without --keep-going)
   try {
-    records = mpimr::map_to(
-        ctx, 0, mpimr::index_range{0, n}, run_task,
-        {.schedule = mpimr::schedule::dynamic, .chunk_size = s.per_rank, .label = "farm tasks"});
+    records = mpimr::map_to(ctx, 0, mpimr::index_range{0, n}, make_body(nullptr), task_options);
+    if (journal->active()) {
+      // A failure taken from the journal (an interrupted --keep-going run) runs again: a rerun
+      // skips only what succeeded. Such a record started before this run did.
+      std::vector<std::uint64_t> again;
+      for (std::uint64_t i = 0; i < records.size(); ++i) {
+        if (!records[i].succeeded() && records[i].start_ns < started_ns) again.push_back(i);
+      }
+      mpimr::broadcast(ctx, again, 0);
+      if (!again.empty()) {
+        const auto rerun =
+            mpimr::map_to(ctx, 0, mpimr::index_range{0, again.size()}, make_body(&again),
+                          {.schedule = mpimr::schedule::dynamic,
+                           .chunk_size = s.per_rank,
+                           .label = "farm reruns"});
+        for (std::size_t k = 0; k < rerun.size(); ++k) records[again[k]] = rerun[k];
+      }
+    }
   } catch (const mpimr::task_error& e) {
     const farm::stop_reason reason = farm::read_marker(e.original_message());
     if (reason.kind == farm::stop_reason::interrupted) {
@@ -230,7 +254,7 @@ int run(mpimr::context& ctx, const settings& s) {
     // The journal keeps the chunks that finished; the rest run again on a rerun.
     journal.reset();
     stopped_by = reason.text;
-    records = collect_records(ctx, n, mine);
+    records = collect_records(ctx, n, std::move(records), mine);
   }
 
   const std::optional<std::uint64_t> resumed =

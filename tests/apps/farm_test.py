@@ -274,11 +274,11 @@ def check_bad_input(launcher, ranks):
             ([tasks, "-o", out, "--no-such-option"], "--no-such-option"),
             ([tasks, "-o", out, "--checkpoint", ""], "--checkpoint"),
         ]
-        # Every row at the first rank count; at the others every third row and the output
+        # Every row at the first rank count; at the others every fourth row and the output
         # folders (which every rank checks itself), to keep the test short.
         cases = [(ranks[0], args, named) for args, named in rows]
         cases += [(np, args, named) for np in ranks[1:] for i, (args, named) in enumerate(rows)
-                  if i % 3 == 0 or named.startswith(a_file)]
+                  if i % 4 == 0 or named.startswith(a_file)]
         results = app_launch.run_many(launcher, [(np, args) for np, args, _ in cases], TIMEOUT)
         for (_, _, named), (cmd, proc) in zip(cases, results):
             app_launch.expect_one_line_exit_2(cmd, proc, "farm", named)
@@ -339,23 +339,32 @@ def interrupt_run(launcher, np, args, marks, how):
 
 
 def check_resume(launcher, ranks):
-    for how, first, second in (("usr1", 2, 3), ("term", 3, 1)):
+    # With --keep-going, task 1 fails in the stopped run (a marker file) and is journaled as
+    # failed: the rerun must run it again, since a rerun skips only what succeeded.
+    for how, first, second, keep_going in (("usr1", 2, 3, True), ("term", 3, 1, False)):
         with tempfile.TemporaryDirectory(prefix="farm-") as tmp:
             marks = os.path.join(tmp, "marks")
             os.mkdir(marks)
             tasks = os.path.join(tmp, "tasks.txt")
             count = 16
             with open(tasks, "w") as f:
-                for t in range(1, count + 1):
+                if keep_going:
+                    f.write(f"if [ -e {tmp}/failed-once ]; then echo done >> {marks}/done.1; "
+                            f"else touch {tmp}/failed-once; exit 1; fi\n")
+                for t in range(2 if keep_going else 1, count + 1):
                     # The sleep's pid, for the orphan check; "done" only once the work is over.
                     f.write(f"echo start >> {marks}/start.{t}; sleep 0.4 & "
                             f"echo $! >> {marks}/sleep.pid; wait $! && echo done >> "
                             f"{marks}/done.{t}\n")
             ckpt = os.path.join(tmp, "ckpt")
             args = [tasks, "--checkpoint", ckpt, "-o", os.path.join(tmp, "out"), "--grace", "2"]
+            args += ["--keep-going"] if keep_going else []
             line = interrupt_run(launcher, first, args, marks, how)
             expect_no_survivors(marks, line)
             done_first = {n for n in os.listdir(marks) if n.startswith("done.")}
+            if keep_going and (not os.path.exists(os.path.join(tmp, "failed-once")) or
+                               "done.1" in done_first):
+                fail(f"task 1 did not fail in the stopped run: {line}")
             cmd, proc = run(launcher, second, args)
             where = shlex.join(cmd)
             if proc.returncode != 0:
@@ -374,7 +383,8 @@ def check_resume(launcher, ranks):
             if os.path.exists(ckpt):
                 fail(f"the checkpoint folder stayed after the job completed: {where}")
             print(f"{how}: stopped at {first} ranks after {len(done_first)} tasks ({line}); "
-                  f"resumed at {second} ranks, every task done once")
+                  f"resumed at {second} ranks, every task done once"
+                  f"{' (task 1, failed before the stop, ran again)' if keep_going else ''}")
 
 
 def main():
