@@ -8,11 +8,12 @@ fixture:    ranks land on every node under the node's host name; each node has o
             run, after a failing run, and (by the next run) after a kill -9.
 schedules:  pi at 2, 3, 4 and 6 ranks over 2 and 3 nodes prints the bits of a 1-rank run made here
             without nodes.
-wordcount:  counts at 2, 3, 4 and 6 ranks with small splits and shuffle budgets (many exchange rounds
+wordcount:  counts under a schedule at 2, 3, 4 and 6 ranks with small splits and shuffle budgets (many exchange rounds
             between nodes) equal those Python counts itself.
-checkpoint: pi on 2 nodes (4 ranks) stopped by SIGUSR1 to mpirun exits 75 with no result; rerun on
-            3 nodes (6 ranks) it prints the result of an uninterrupted run, takes exactly the saved
-            chunks and removes the journal.
+checkpoint: pi or wordcount on 2 nodes (4 ranks) stopped by SIGUSR1 to mpirun exits 75 with no
+            result; rerun on 3 nodes (6 ranks) it gives the result of an uninterrupted run (the
+            same printed bits, the same output file), takes exactly the saved chunks and removes
+            the journal.
 kill_node:  SIGKILL to every process of one node (its daemon and ranks) of a running job: mpirun
             ends by itself within fault_test.py's limit, non-zero, and no process is left on any
             node.
@@ -45,7 +46,8 @@ sys.path.insert(0, str(HERE.parent / "faults"))
 import checkpoint_test  # noqa: E402  (tests/apps: reading journals)
 import fault_test  # noqa: E402  (tests/faults: a job under watch, its underway lines)
 from app_launch import fail  # noqa: E402
-from emulated_nodes import SKIP, EmulatedNodes, Unavailable, exit_on_signals  # noqa: E402
+from emulated_nodes import (SKIP, EmulatedNodes, Unavailable, exit_on_signals,  # noqa: E402
+                            missing_prerequisite)
 
 # Limits for one mpirun (its own timeout -k) on a loaded 2-core machine, not expectations.
 RUN_TIMEOUT = 240
@@ -219,7 +221,7 @@ def check_wordcount(opts):
                 out = os.path.join(folder, f"counts-{np}.tsv")
                 where, proc = run_on_nodes(nodes, np, [
                     opts.wordcount, "--output", out, "--split-bytes", "4096",
-                    "--shuffle-bytes", "4096", "--schedule", "dynamic", *inputs], text=False)
+                    "--shuffle-bytes", "4096", "--schedule", opts.schedule, *inputs], text=False)
                 if proc.returncode != 0:
                     fail(f"exit code {proc.returncode}: {where}\n{proc.stderr.decode()}")
                 with open(out, "rb") as f:
@@ -227,8 +229,8 @@ def check_wordcount(opts):
                 if got != expected:
                     fail(f"counts differ from Python's ({len(got)} vs {len(expected)} bytes): "
                          f"{where}")
-                print(f"np {np} on 3 nodes: {len(expected.splitlines())} words, counts equal "
-                      f"Python's")
+                print(f"np {np} on {min(np, 3)} nodes, {opts.schedule}: "
+                      f"{len(expected.splitlines())} words, counts equal Python's")
 
 
 def child_named(parent, name):
@@ -244,52 +246,81 @@ def child_named(parent, name):
     return None
 
 
+def checkpoint_job(opts, folder):
+    """The app's long job as (arguments, {out} standing for its output file; journal bytes to
+    wait for before the signal; its result from (stdout, output file), None when it has none)."""
+    if opts.app == "pi":
+        def pi_result(stdout, _out):
+            got = checkpoint_test.fields(stdout)
+            return (got["estimate"], got["hits"]) if "estimate" in got else None
+        return [opts.pi, "--samples", "3e8", "--seed", "7"], 2000, pi_result
+
+    def counts(_stdout, out):
+        if not os.path.exists(out):
+            return None
+        with open(out, "rb") as f:
+            return f.read()
+    # 32 MiB in 8 KiB splits: 4096 chunks of journaled (word, count) pairs.
+    corpus = checkpoint_test.wordcount_corpus(os.path.join(folder, "out"), 32)
+    return ([opts.wordcount, corpus, "--split-bytes", "8192", "--output", "{out}"], 100000,
+            counts)
+
+
 def check_checkpoint(opts):
-    long_run = [opts.pi, "--samples", "3e8", "--seed", "7"]
-    where, proc = run_here(2, long_run)
-    reference = fields(where, proc, ["estimate", "hits"])
-    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-ckpt-") as folder, \
-            EmulatedNodes(3) as nodes:
-        journal = os.path.join(folder, "journal")
-        args = long_run + ["--checkpoint", journal]
-        # 4 ranks filling node 0's and node 1's 2 slots each (--map-by slot).
-        cmd = nodes.mpirun_command(["-np", "4", "--map-by", "slot", "-q", *args], RUN_TIMEOUT)
-        where = shlex.join(cmd)
-        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + checkpoint_test.RECORD_DEADLINE
-            while checkpoint_test.bytes_past_headers(journal, set()) < 2000:
-                if time.monotonic() > deadline or job.poll() is not None:
-                    fail(f"the journal did not grow (exit code {job.poll()}): {where}")
-                time.sleep(0.02)
-            mpirun = child_named(job.pid, "mpirun")
-            if mpirun is None:
-                fail(f"no mpirun under {job.pid}: {where}")
-            os.kill(mpirun, signal.SIGUSR1)
-            stdout, stderr = job.communicate(timeout=RUN_TIMEOUT)
-        finally:
-            if job.poll() is None:
-                job.kill()
-                job.wait()
-        saved, _ = checkpoint_test.saved_records(journal)
-        print(f"np 4 on 2 nodes, SIGUSR1 to mpirun: exit code {job.returncode}, {len(saved)} "
-              f"chunks saved; stderr: {stderr.strip()}")
-        if job.returncode != 75 or "estimate" in stdout:
-            fail(f"exit code {job.returncode} (expected 75, no result): {where}\n{stdout}{stderr}")
-        if not saved:
-            fail(f"no chunk in the journal after the interruption: {where}")
-        where, proc = run_on_nodes(nodes, 6, args)
-        got = fields(where, proc, ["estimate", "hits", "resumed_chunks"])
-        for key in ("estimate", "hits"):
-            if got[key] != reference[key]:
-                fail(f"{key} {got[key]} after resuming differs from {reference[key]} "
-                     f"(uninterrupted, 2 ranks here): {where}")
-        if got["resumed_chunks"] != str(len(saved)):
-            fail(f"resumed {got['resumed_chunks']} chunks, the journal held {len(saved)}: {where}")
-        if os.path.exists(journal):
-            fail(f"the journal {journal} is still there after success: {where}")
-        print(f"np 6 on 3 nodes: resumed {got['resumed_chunks']} chunks, estimate "
-              f"{got['estimate']} hits {got['hits']} (as uninterrupted)")
+    with tempfile.TemporaryDirectory(prefix="mpimr-cluster-ckpt-") as folder:
+        args, min_bytes, result = checkpoint_job(opts, folder)
+
+        def with_out(out):
+            return [out if arg == "{out}" else arg for arg in args]
+        where, proc = run_here(2, with_out(os.path.join(folder, "reference")))
+        reference = result(proc.stdout, os.path.join(folder, "reference"))
+        if proc.returncode != 0 or reference is None:
+            fail(f"exit code {proc.returncode}, no result: {where}\n{proc.stderr}")
+        journal, out = os.path.join(folder, "journal"), os.path.join(folder, "resumed")
+        args = with_out(out) + ["--checkpoint", journal]
+        with EmulatedNodes(3) as nodes:
+            # 4 ranks filling node 0's and node 1's 2 slots each (--map-by slot).
+            cmd = nodes.mpirun_command(["-np", "4", "--map-by", "slot", "-q", *args],
+                                       RUN_TIMEOUT)
+            where = shlex.join(cmd)
+            job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                deadline = time.monotonic() + checkpoint_test.RECORD_DEADLINE
+                while checkpoint_test.bytes_past_headers(journal, set()) < min_bytes:
+                    if time.monotonic() > deadline or job.poll() is not None:
+                        fail(f"the journal did not grow (exit code {job.poll()}): {where}")
+                    time.sleep(0.02)
+                mpirun = child_named(job.pid, "mpirun")
+                if mpirun is None:
+                    fail(f"no mpirun under {job.pid}: {where}")
+                os.kill(mpirun, signal.SIGUSR1)
+                stdout, stderr = job.communicate(timeout=RUN_TIMEOUT)
+            finally:
+                if job.poll() is None:
+                    job.kill()
+                    job.wait()
+            saved, _ = checkpoint_test.saved_records(journal)
+            print(f"{opts.app} np 4 on 2 nodes, SIGUSR1 to mpirun: exit code {job.returncode}, "
+                  f"{len(saved)} chunks saved; stderr: {stderr.strip()}")
+            if job.returncode != 75 or result(stdout, out) is not None:
+                fail(f"exit code {job.returncode} (expected 75, no result): {where}\n{stdout}"
+                     f"{stderr}")
+            if not saved:
+                fail(f"no chunk in the journal after the interruption: {where}")
+            where, proc = run_on_nodes(nodes, 6, args)
+            if proc.returncode != 0:
+                fail(f"exit code {proc.returncode}: {where}\n{proc.stdout}{proc.stderr}")
+            resumed = checkpoint_test.resumed_chunks(proc.stdout, where)
+            if result(proc.stdout, out) != reference:
+                fail(f"the resumed run's result differs from an uninterrupted one's (2 ranks "
+                     f"here): {where}")
+            if resumed != len(saved):
+                fail(f"resumed {resumed} chunks, the journal held {len(saved)}: {where}")
+            if os.path.exists(journal):
+                fail(f"the journal {journal} is still there after success: {where}")
+            print(f"{opts.app} np 6 on 3 nodes: resumed {resumed} chunks, the result of an "
+                  f"uninterrupted run")
 
 
 def check_kill_node(opts):
@@ -418,10 +449,14 @@ def main():
                                           "kill_node", "cut_link", "balance"])
     parser.add_argument("--schedule", default="dynamic")
     parser.add_argument("--operation", choices=["reduce", "by_key"], default="reduce")
+    parser.add_argument("--app", choices=["pi", "wordcount"], default="pi")
     for program in ("pi", "wordcount", "victim", "probe"):
         parser.add_argument(f"--{program}", required=True)
     opts = parser.parse_args()
     exit_on_signals()
+    if reason := missing_prerequisite():
+        print(f"SKIPPED: {reason}")
+        sys.exit(SKIP)
     try:
         globals()[f"check_{opts.check}"](opts)
     except Unavailable as e:
