@@ -388,6 +388,9 @@ def check_cut_link(opts):
                          f"{job.where}\n" + "\n".join(job.stderr))
                 time.sleep(0.05)
             ranks_end = time.monotonic() - cut_at
+            if job.proc.poll() is not None:
+                fail(f"mpirun ended (exit code {job.proc.returncode}) before the ranks: they did "
+                     f"not end by themselves: {job.where}\n" + "\n".join(job.stderr))
             try:
                 code = job.proc.wait(timeout=run_limit_s + 30)
             except subprocess.TimeoutExpired:
