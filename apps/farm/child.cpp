@@ -17,6 +17,8 @@
 #include <chrono>
 #include <ctime>
 #include <mpimr/mpimr.hpp>
+#include <string_view>
+#include <vector>
 
 extern char** environ;  // NOLINT: POSIX names it so
 
@@ -24,6 +26,30 @@ namespace farm {
 namespace {
 
 using clock = std::chrono::steady_clock;
+
+/// The farm's environment without what the MPI launcher put there for the farm's own ranks
+/// (OMPI_*, PMIX_*, PMI_*, ...): a task that is itself an MPI program would otherwise try to join
+/// the farm's job instead of starting as a singleton. Open MPI's permission to run as root stays.
+/// Made once per rank; its strings are environ's own.
+char** task_environment() {
+  static std::vector<char*> kept = [] {
+    std::vector<char*> out;
+    constexpr std::string_view launcher_prefixes[] = {"OMPI_", "PMIX_",    "PMI_",   "OPAL_",
+                                                      "ORTE_", "PRTE_",    "HYDRA_", "HYDI_",
+                                                      "MPIR_", "MPI_LOCAL"};
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string_view entry(*e);
+      bool drop = false;
+      for (const std::string_view prefix : launcher_prefixes)
+        drop = drop || entry.starts_with(prefix);
+      if (entry.starts_with("OMPI_ALLOW_RUN_AS_ROOT")) drop = false;
+      if (!drop) out.push_back(*e);
+    }
+    out.push_back(nullptr);
+    return out;
+  }();
+  return kept.data();
+}
 
 /// Starts `/bin/sh -c command`; returns its pid, or -errno when it could not be started (an output
 /// file that cannot be created, no process left).
@@ -57,7 +83,7 @@ pid_t spawn(const std::string& command, const std::string& out, const std::strin
   std::string line = command;
   char* argv[] = {shell.data(), dash_c.data(), line.data(), nullptr};
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/bin/sh", &files, &attributes, argv, environ);
+  const int rc = posix_spawn(&pid, "/bin/sh", &files, &attributes, argv, task_environment());
   posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&files);
   return rc == 0 ? pid : -rc;

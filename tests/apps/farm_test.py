@@ -48,6 +48,8 @@ SERIAL_TASKS = [
     "kill -9 $$",  # ended by a signal
     "sleep 0.1; echo slept",
     "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done",
+    # The launcher's variables for the farm's ranks are not passed on (none here either).
+    "env | grep -E '^(OMPI_COMM_WORLD|OMPI_MCA_ess|PMIX_RANK|PMI_RANK)' | sort",
 ]
 
 
