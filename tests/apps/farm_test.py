@@ -235,6 +235,29 @@ def check_retries(launcher, ranks):
                  f"{shlex.join(cmd)}\n{proc.stderr}")
         print("np 1: without --keep-going, tasks 3 and 4 did not run after task 2 failed")
 
+        # The same stop under --checkpoint keeps what succeeded: a rerun (at 2 ranks) runs the
+        # failed task and the ones that did not run, and not task 1 again.
+        log = os.path.join(tmp, "runs.log")
+        with open(tasks, "w") as f:
+            f.write(f"echo 1 >> {log}\n")
+            f.write(f"if [ -e {marker}-2 ]; then echo 2 >> {log}; "
+                    f"else touch {marker}-2; exit 4; fi\n")
+            f.write(f"echo 3 >> {log}\n")
+        args = [tasks, "-o", os.path.join(tmp, "ckpt-out"), "--checkpoint",
+                os.path.join(tmp, "ckpt")]
+        first = run(launcher, 1, args)
+        cmd, proc = run(launcher, 2, args)
+        with open(log) as f:
+            runs = sorted(f.read().split())
+        rows = read_table(os.path.join(tmp, "ckpt-out"))
+        if (first[1].returncode != 1 or proc.returncode != 0 or runs != ["1", "2", "3"] or
+                [r["status"] for r in rows] != ["ok"] * 3 or
+                "resumed_chunks 1" not in proc.stdout.splitlines()):
+            fail(f"rerun after a stop at a failure: exit codes {first[1].returncode} then "
+                 f"{proc.returncode}, tasks run {runs}: {shlex.join(cmd)}\n{proc.stdout}")
+        print("np 1 then 2: after a stop at a failure under --checkpoint, the rerun ran tasks 2 "
+              "and 3 only")
+
 
 def check_bad_input(launcher, ranks):
     with tempfile.TemporaryDirectory(prefix="farm-") as tmp:
