@@ -106,33 +106,51 @@ def delete_netns(netns):
         raise RuntimeError(f"ip netns delete {netns}: {error}")
 
 
-def alive(pid):
+def process_start(pid):
+    """When process `pid` started (seconds since the epoch), or None once it is gone."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="utf-8") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def creator_gone(pid, folder):
+    """Whether the run that made `folder` (PREFIX-<pid>-<tag>) has ended: no process `pid`, or
+    one that started after the folder last changed, so a later process that got the same pid."""
+    start = process_start(pid)
+    if start is None:
         return True
-    return True
+    try:
+        changed = os.stat(folder).st_ctime
+    except OSError:
+        return False  # cannot tell: leave it to the creator
+    return start > changed + 1
 
 
 def remove_stale():
     """Removes the namespaces and folders of runs whose creating process is gone (killed before
     its cleanup ran: kill -9, a test's time limit). Returns what it removed."""
     removed = []
+    tmp = tempfile.gettempdir()
     names = os.listdir(NETNS_DIR) if os.path.isdir(NETNS_DIR) else []
-    # Nodes first, the switch last: a node's veth end goes with the node.
+    # Nodes first, the switch last: a node's veth end goes with the node. Folders after the
+    # namespaces: a namespace's folder tells when its run was last alive.
     for netns in sorted(names, key=lambda name: name.endswith("-sw")):
         match = OWNED.match(netns)
-        if match and match.group(2) and not alive(int(match.group(1))):
+        folder = os.path.join(tmp, netns[:-len(match.group(2))]) if match and match.group(2) else ""
+        if folder and creator_gone(int(match.group(1)), folder):
             delete_netns(netns)
             removed.append(netns)
-    tmp = tempfile.gettempdir()
     for entry in os.listdir(tmp):
         match = OWNED.match(entry)
-        if match and not match.group(2) and not alive(int(match.group(1))):
-            shutil.rmtree(os.path.join(tmp, entry), ignore_errors=True)
-            removed.append(os.path.join(tmp, entry))
+        folder = os.path.join(tmp, entry)
+        if match and not match.group(2) and creator_gone(int(match.group(1)), folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
     return removed
 
 
