@@ -187,15 +187,22 @@ std::vector<task_outcome> run_together(std::span<const task_job> jobs,
     for (std::size_t k = 0; k < live.size();) {
       running& r = live[k];
       siginfo_t info{};
-      if (waitid(P_PID, static_cast<id_t>(r.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-          info.si_pid == r.pid) {
-        // Whatever the task left running in its group ends with it.
-        kill(-r.pid, SIGKILL);
+      const int seen = waitid(P_PID, static_cast<id_t>(r.pid), &info, WEXITED | WNOHANG | WNOWAIT);
+      // ECHILD: someone else reaped it (SIGCHLD set to SIG_IGN by a library): it ended, status
+      // unknown (recorded as the error).
+      const bool lost = seen != 0 && errno == ECHILD;
+      if ((seen == 0 && info.si_pid == r.pid) || lost) {
         int status = 0;
-        waitpid(r.pid, &status, 0);
+        if (!lost) {
+          // Whatever the task left running in its group ends with it (a lost child's group id
+          // may already belong to someone else).
+          kill(-r.pid, SIGKILL);
+          waitpid(r.pid, &status, 0);
+        }
         if (r.pidfd >= 0) close(r.pidfd);
         task_outcome& o = outcomes[r.slot];
-        o.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        o.exit_status = WIFEXITED(status) && !lost ? WEXITSTATUS(status) : -1;
+        if (lost) o.spawn_errno = ECHILD;
         o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
         // Nothing starts after the stop, so every task ending now was running then; one that
         // still exited 0 did its work.
