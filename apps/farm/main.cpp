@@ -9,11 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <mpimr/mpimr.hpp>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,6 +23,7 @@
 #include "record.hpp"
 #include "results.hpp"
 #include "stop_marker.hpp"
+#include "task_chunks.hpp"
 #include "task_list.hpp"
 
 namespace {
@@ -169,7 +168,6 @@ int run(mpimr::context& ctx, const settings& s) {
       s.task_file.empty() ? farm::expand_template(s.command_template, s.params)
                           : farm::read_task_file(s.task_file);
   farm::prepare_output_folder(ctx, s.output_folder);
-  const std::string host = host_name();
   const std::uint64_t n = commands.size();
 
   std::string all_commands;
@@ -183,51 +181,18 @@ int run(mpimr::context& ctx, const settings& s) {
 
   // This rank's records of this run, for the results table after a stop at a failure.
   std::vector<farm::task_record> mine;
-  // The body of a map_to over positions 0..m-1 of `order` (task indices; nullptr: all tasks).
-  // map_to calls it for every index of a chunk in turn: the first call of a chunk runs all of its
-  // tasks at once, the others return their records.
-  const auto make_body = [&](const std::vector<std::uint64_t>* order) {
-    const std::uint64_t m = order != nullptr ? order->size() : n;
-    return [&, order, m, batch_begin = std::uint64_t{0},
-            batch = std::vector<farm::task_record>()](std::uint64_t i) mutable {
-      if (i < batch_begin || i >= batch_begin + batch.size()) {
-        const std::uint64_t end = std::min((i / s.per_rank + 1) * s.per_rank, m);
-        std::vector<farm::task_job> jobs;
-        for (std::uint64_t k = i; k < end; ++k) {
-          const std::uint64_t task = order != nullptr ? (*order)[k] : k;
-          jobs.push_back({task + 1, &commands[task]});
-        }
-        const auto outcomes = farm::run_together(jobs, s.output_folder, s.limits);
-        batch.clear();
-        batch_begin = i;
-        const farm::task_outcome* failed = nullptr;
-        bool interrupted = false;
-        for (std::size_t k = 0; k < jobs.size(); ++k) {
-          batch.push_back(farm::make_record(jobs[k].number, outcomes[k], ctx.rank(), host));
-          if (outcomes[k].interrupted) {
-            interrupted = true;
-            continue;
-          }
-          mine.push_back(batch.back());
-          if (!outcomes[k].succeeded() && failed == nullptr) failed = &outcomes[k];
-        }
-        if (interrupted) throw std::runtime_error(farm::interrupted_marker(mpimr::stop_signal()));
-        if (failed != nullptr && !s.keep_going) {
-          const std::uint64_t number =
-              jobs[static_cast<std::size_t>(failed - outcomes.data())].number;
-          throw std::runtime_error(farm::failure_marker(number, *failed));
-        }
-      }
-      return batch[i - batch_begin];
-    };
+  const farm::chunk_setup setup{&commands,    s.output_folder, s.limits,    s.per_rank,
+                                s.keep_going, ctx.rank(),      host_name(), &mine};
+  const auto options = [&](const char* label) {
+    return mpimr::options{
+        .schedule = mpimr::schedule::dynamic, .chunk_size = s.per_rank, .label = label};
   };
-  const mpimr::options task_options{
-      .schedule = mpimr::schedule::dynamic, .chunk_size = s.per_rank, .label = "farm tasks"};
 
   std::vector<farm::task_record> records;
   std::string stopped_by;  // the failure that stopped the farm (without --keep-going)
   try {
-    records = mpimr::map_to(ctx, 0, mpimr::index_range{0, n}, make_body(nullptr), task_options);
+    records = mpimr::map_to(ctx, 0, mpimr::index_range{0, n}, farm::chunk_runner(setup, nullptr),
+                            options("farm tasks"));
     if (journal->active()) {
       // A failure taken from the journal (an interrupted --keep-going run) runs again: a rerun
       // skips only what succeeded. Such a record started before this run did.
@@ -237,11 +202,8 @@ int run(mpimr::context& ctx, const settings& s) {
       }
       mpimr::broadcast(ctx, again, 0);
       if (!again.empty()) {
-        const auto rerun =
-            mpimr::map_to(ctx, 0, mpimr::index_range{0, again.size()}, make_body(&again),
-                          {.schedule = mpimr::schedule::dynamic,
-                           .chunk_size = s.per_rank,
-                           .label = "farm reruns"});
+        const auto rerun = mpimr::map_to(ctx, 0, mpimr::index_range{0, again.size()},
+                                         farm::chunk_runner(setup, &again), options("farm reruns"));
         for (std::size_t k = 0; k < rerun.size(); ++k) records[again[k]] = rerun[k];
       }
     }
