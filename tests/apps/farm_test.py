@@ -223,7 +223,10 @@ def check_retries(launcher, ranks):
 
         # Without --keep-going, one rank takes the tasks in order and stops at the failure.
         with open(tasks, "w") as f:
-            f.write("true\nexit 4\ntrue\ntrue\n")
+            # Task 1 and the failing task 2 leave a process behind: both must be gone after.
+            f.write(f"sleep 60 > /dev/null 2>&1 & echo $! > {tmp}/left1.pid\n")
+            f.write(f"sleep 60 > /dev/null 2>&1 & echo $! > {tmp}/left2.pid; exit 4\n")
+            f.write("true\ntrue\n")
         folder = os.path.join(tmp, "stop")
         cmd, proc = run(launcher, 1, [tasks, "-o", folder])
         rows = read_table(folder)
@@ -233,7 +236,9 @@ def check_retries(launcher, ranks):
                 len(lines) != 1 or "task 2 failed: exit status 4" not in lines[0]):
             fail(f"stop at the first failure: exit {proc.returncode}, statuses {got}: "
                  f"{shlex.join(cmd)}\n{proc.stderr}")
-        print("np 1: without --keep-going, tasks 3 and 4 did not run after task 2 failed")
+        left = expect_no_survivors(tmp, shlex.join(cmd))
+        print(f"np 1: without --keep-going, tasks 3 and 4 did not run after task 2 failed; "
+              f"{left} processes left behind by tasks are gone")
 
         # The same stop under --checkpoint keeps what succeeded: a rerun (at 2 ranks) runs the
         # failed task and the ones that did not run, and not task 1 again.
