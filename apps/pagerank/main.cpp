@@ -27,7 +27,6 @@
 #include "rmat.hpp"
 
 #if defined(__GLIBC__)  // defined by any C library header above
-#include <malloc.h>     // mallopt
 #endif
 
 namespace {
@@ -276,9 +275,9 @@ int run(mpimr::context& ctx, const settings& s) {
   }
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // Opened once the input proved good. Every iteration's map is journaled; the rank vector between
-  // iterations is not, but a rerun recomputes it from the journaled maps, bit for bit. The journal
-  // grows by 8 bytes per vertex per iteration.
+  // Opened once the input proved good. Every iteration's sweep is journaled; the rank vector
+  // between iterations is not, but a rerun recomputes it from the journaled sweeps, bit for bit.
+  // The journal grows by 8 bytes per vertex and 32 bytes of sums per chunk per iteration.
   app::job_checkpoint journal(ctx, s.checkpoint, key);
 
   const auto result = pagerank_app::run_pagerank(ctx, graph, s.iteration);
@@ -321,15 +320,5 @@ int run(mpimr::context& ctx, const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-#if defined(__GLIBC__)
-  // Every iteration's mpimr::map returns a fresh vector of n doubles and exchanges it through
-  // buffers of about that size, which are freed again. By default glibc hands such blocks (a few
-  // MB) back to the kernel, and the next iteration takes every page again as a page fault: about
-  // 1000 per iteration per rank at R-MAT scale 20, measured with perf stat, costing as much as the
-  // exchange itself on this machine. Keep freed memory in the process instead (no mmap for large
-  // blocks, no trimming): the iterations then run without page faults.
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-#endif
   return app::app_main("pagerank", argc, argv, parse_arguments, run);
 }

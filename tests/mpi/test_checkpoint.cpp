@@ -15,6 +15,7 @@
 #include <map>
 #include <mpimr/detail/journal_format.hpp>
 #include <mpimr/mpimr.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -358,6 +359,49 @@ TEST_F(checkpoint_test, MapToResumesOnItsRoot) {
   // The journaled chunks were not computed again; all the others were, once.
   EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run);
   EXPECT_EQ(sum_over_ranks(ctx, called), small.size() - 9 * first_run);
+  cp.complete();
+}
+
+TEST_F(checkpoint_test, FillAndReduceResumesWithTheArrayAndTheBits) {
+  const index_range small{0, 3000};
+  const mpimr::options fill_opts{
+      .schedule = mpimr::schedule::dynamic, .chunk_size = 30, .deterministic = true};
+  const std::uint64_t chunks = small.size() / 30;
+  std::uint64_t called = 0;  // chunks computed on this rank
+  const auto job = [&](std::vector<double>& out, bool stop) {
+    return mpimr::fill_and_reduce(
+        ctx, small, out, 0.0,
+        [&](const chunk& c, std::span<double> slice) {
+          ++called;
+          if (stop && c.begin == 1500) mpimr::request_stop();
+          double s = 0;
+          for (auto i : c.indices()) s += slice[i - c.begin] = term(i);
+          return s;
+        },
+        std::plus<>{}, fill_opts);
+  };
+  std::vector<double> plain(small.size());
+  const double plain_sum = job(plain, false);
+  std::uint64_t first_run = 0;
+  {
+    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "fill"});
+    std::vector<double> out(small.size());
+    called = 0;
+    EXPECT_THROW((void)job(out, true), mpimr::interrupted);
+    mpimr::clear_stop();
+    first_run = sum_over_ranks(ctx, cp.recorded_chunks());
+    EXPECT_EQ(first_run, sum_over_ranks(ctx, called));
+    EXPECT_GE(first_run, 1U);
+    EXPECT_LT(first_run, chunks);
+  }
+  mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "fill"});
+  std::vector<double> out(small.size(), -1.0);
+  called = 0;
+  const double resumed = job(out, false);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(resumed), std::bit_cast<std::uint64_t>(plain_sum));
+  EXPECT_EQ(out, plain);
+  EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run);
+  EXPECT_EQ(sum_over_ranks(ctx, called), chunks - first_run);
   cp.complete();
 }
 

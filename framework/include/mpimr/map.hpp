@@ -28,10 +28,6 @@ namespace mpimr {
 
 namespace detail {
 
-/// Results that travel as their bytes, written by each rank straight into its chunks' places.
-template <class R>
-concept raw_result = std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>;
-
 /// The result array every rank ends with, allocated before any chunk runs: a range too large for
 /// it then fails every rank alike (invalid_argument, through the agreement) instead of computing
 /// first.

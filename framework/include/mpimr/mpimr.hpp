@@ -9,6 +9,7 @@
 #include "mpimr/context.hpp"
 #include "mpimr/environment.hpp"
 #include "mpimr/errors.hpp"
+#include "mpimr/fill_and_reduce.hpp"
 #include "mpimr/for_each.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/joins.hpp"

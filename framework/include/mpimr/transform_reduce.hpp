@@ -34,7 +34,7 @@ requires std::invocable<Transform&, std::uint64_t> &&
     return acc;
   };
   auto result =
-      detail::reduce_chunks<T>(ctx, request, opts.deterministic, chunk_result, join, init);
+      detail::reduce_journaled<T>(ctx, request, opts.deterministic, chunk_result, join, init);
   if (!result) return init;
   return join_values(std::move(init), std::move(*result));
 }

@@ -6,11 +6,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "mpimr/detail/chunk_plan.hpp"
 
 namespace mpimr::detail {
+
+/// Results that travel as their bytes, written by each rank straight into its chunks' places.
+template <class R>
+concept raw_result = std::is_trivially_copyable_v<R> && !std::is_same_v<R, bool>;
 
 /// True when share_chunk_results can describe the plan's chunks to MPI (every chunk, and the
 /// number of chunks, countable by an int). Depends on the plan alone, so every rank agrees.

@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -37,7 +38,10 @@ class byte_writer {
   void raw(const void* data, std::size_t bytes) {
     if (bytes == 0) return;
     // resize + memcpy rather than insert: g++ 12 at -O3 reports false overflows for insert here.
+    // The bound also tells g++ 12 that `bytes` (say, 8 times an Eigen size it cannot prove
+    // non-negative) is no larger than an object may be; without it -Wstringop-overflow fires.
     const std::size_t old_size = out_.size();
+    if (bytes > out_.max_size() - old_size) throw std::length_error("mpimr: message too large");
     out_.resize(old_size + bytes);
     std::memcpy(out_.data() + old_size, data, bytes);
   }

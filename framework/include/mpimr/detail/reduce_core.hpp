@@ -58,20 +58,19 @@ void check_callable(const F& f, const char* what, execution_request& request) {
   }
 }
 
+// In both engines `chunk_partial` gives a chunk's partial result, from the checkpoint journal or
+// computed (the caller owns the journal: an operation may record more than the partial).
+
 template <class T, class Join>
 [[nodiscard]] std::optional<T> reduce_deterministic(context& ctx, const execution_request& request,
-                                                    function_ref<T(const chunk&)> body,
+                                                    function_ref<T(const chunk&)> chunk_partial,
                                                     Join& join) {
   using partials = ordered_partials<T, joiner<T, Join>>;
   const std::uint64_t count = request.plan.chunk_count;
   const joiner<T, Join> join_values{&join};
   partials mine(count, join_values);
-  operation_journal journal(ctx, "reduce", request);
   execute(
-      ctx, request,
-      [&](const chunk& c) {
-        mine.insert_chunk(c.id, journaled<T>(journal, c.id, [&] { return body(c); }));
-      },
+      ctx, request, [&](const chunk& c) { mine.insert_chunk(c.id, chunk_partial(c)); },
       [] { return std::uint64_t{0}; });
   byte_buffer local;
   byte_writer writer(local);
@@ -100,15 +99,14 @@ template <class T, class Join>
 /// without chunks a neutral value of the right shape for MPI's built-in ops.
 template <class T, class Join>
 [[nodiscard]] std::optional<T> reduce_unordered(context& ctx, const execution_request& request,
-                                                function_ref<T(const chunk&)> body, Join& join,
-                                                const T& shape_like) {
+                                                function_ref<T(const chunk&)> chunk_partial,
+                                                Join& join, const T& shape_like) {
   const joiner<T, Join> join_values{&join};
   std::optional<T> acc;
-  operation_journal journal(ctx, "reduce", request);
   execute(
       ctx, request,
       [&](const chunk& c) {
-        T partial = journaled<T>(journal, c.id, [&] { return body(c); });
+        T partial = chunk_partial(c);
         if constexpr (builtin_join<Join, T>) {
           // MPI joins raw buffers element by element: every partial must have the identity's shape.
           if (!acc && shape_fingerprint(partial) != shape_fingerprint(shape_like)) {
@@ -148,10 +146,25 @@ template <class T, class Join>
 
 template <class T, class Join>
 [[nodiscard]] std::optional<T> reduce_chunks(context& ctx, const execution_request& request,
-                                             bool deterministic, function_ref<T(const chunk&)> body,
+                                             bool deterministic,
+                                             function_ref<T(const chunk&)> chunk_partial,
                                              Join& join, const T& shape_like) {
-  if (deterministic) return reduce_deterministic<T>(ctx, request, body, join);
-  return reduce_unordered<T>(ctx, request, body, join, shape_like);
+  if (deterministic) return reduce_deterministic<T>(ctx, request, chunk_partial, join);
+  return reduce_unordered<T>(ctx, request, chunk_partial, join, shape_like);
+}
+
+/// reduce_chunks with each chunk's partial (`body(chunk)`) recorded in, and on a rerun taken from,
+/// the checkpoint journal as a "reduce" operation.
+template <class T, class Join>
+[[nodiscard]] std::optional<T> reduce_journaled(context& ctx, const execution_request& request,
+                                                bool deterministic,
+                                                function_ref<T(const chunk&)> body, Join& join,
+                                                const T& shape_like) {
+  operation_journal journal(ctx, "reduce", request);
+  auto chunk_partial = [&](const chunk& c) {
+    return journaled<T>(journal, c.id, [&] { return body(c); });
+  };
+  return reduce_chunks<T>(ctx, request, deterministic, chunk_partial, join, shape_like);
 }
 
 }  // namespace mpimr::detail

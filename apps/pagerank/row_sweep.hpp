@@ -1,0 +1,33 @@
+// One power iteration over a range of rows: their new ranks and, while those are in cache, the
+// sums the next steps need. Shared by apps/pagerank (one call per chunk) and its serial baseline.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "exact_sum.hpp"
+#include "link_graph.hpp"
+
+namespace pagerank_app {
+
+/// A range of rows' share of the sums an iteration needs besides the new ranks.
+struct iteration_sums {
+  exact_sum change;    // sum of |new - old|
+  exact_sum dangling;  // the new rank held by dangling vertices
+  iteration_sums& operator+=(const iteration_sums& other) noexcept;
+};
+
+/// The rank every vertex gets whatever links to it: (1 - d) / n + d * dangling / n.
+[[nodiscard]] double uniform_share(std::uint64_t vertices, double damping, double dangling);
+
+/// The rank held by dangling vertices before the first iteration (1/n each).
+[[nodiscard]] double initial_dangling(const link_graph& graph);
+
+/// One iteration for rows begin .. begin + rows.size() - 1: writes their new ranks, d (L x)_i +
+/// share, into `rows` and returns their sums. The same code serves the app (one call per chunk)
+/// and the serial baseline (one call for all rows).
+[[nodiscard]] iteration_sums sweep_rows(const link_graph& graph, std::span<const double> x,
+                                        double damping, double share, std::uint64_t begin,
+                                        std::span<double> rows);
+
+}  // namespace pagerank_app
