@@ -17,7 +17,8 @@
 # Env: NUM_REPS (3), NUM_ITERATIONS (20), NUM_KMEANS_SIZES ("10000 100000 1000000" points),
 #      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (1024 points per chunk),
 #      NUM_PAGERANK_SCALES ("14 17 21": R-MAT 2^S ids), NUM_EDGE_FACTOR (16),
-#      NUM_QUICK=1 (small sizes, 1 repetition: a smoke run).
+#      NUM_APPS ("kmeans pagerank": which to run), NUM_QUICK=1 (small sizes, 1 repetition: a smoke
+#      run).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -32,6 +33,7 @@ else
   scales=${NUM_PAGERANK_SCALES:-"14 17 21"}
 fi
 iterations=${NUM_ITERATIONS:-20}
+apps=${NUM_APPS:-"kmeans pagerank"}
 dims=${NUM_KMEANS_DIMS:-4} k=${NUM_KMEANS_K:-16} chunk=${NUM_KMEANS_CHUNK:-1024}
 edge_factor=${NUM_EDGE_FACTOR:-16}
 kmeans=$build/apps/kmeans
@@ -81,7 +83,7 @@ run_kind() {
 
 kinds=(serial mpimr1 mpimr2)
 declare -A t=() facts=()
-for app in kmeans pagerank; do
+for app in $apps; do
   sizes=$kmeans_sizes
   [[ $app == pagerank ]] && sizes=$scales
   for size in $sizes; do
@@ -132,7 +134,7 @@ echo
 echo "=== time per iteration (ms, medians of $reps; $iterations iterations a run; $(nproc) cores)"
 printf '%-9s %-40s %9s %9s %9s %10s %10s %12s\n' app size serial mpimr_np1 mpimr_np2 \
   "np1/serial" efficiency "growth"
-for app in kmeans pagerank; do
+for app in $apps; do
   sizes=$kmeans_sizes
   [[ $app == pagerank ]] && sizes=$scales
   previous="" previous_size=""
