@@ -24,9 +24,9 @@ byte_buffer sample_file(const std::vector<written>& records, std::vector<std::si
   byte_buffer file = jf::encode_header("job key=1");
   ends.clear();
   for (const written& r : records) {
-    jf::append_record(file, r.operation, r.chunk,
-                      std::span(reinterpret_cast<const std::byte*>(r.payload.data()),
-                                r.payload.size()));
+    jf::append_record(
+        file, r.operation, r.chunk,
+        std::span(reinterpret_cast<const std::byte*>(r.payload.data()), r.payload.size()));
     ends.push_back(file.size());
   }
   return file;

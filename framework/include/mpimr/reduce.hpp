@@ -32,7 +32,7 @@ requires chunk_body<Body, T> && join_for<Join, T>
   detail::check_callable(join, "reduce join", request);
   auto chunk_result = [&](const chunk& c) { return T(std::invoke(body, c)); };
   auto result = detail::reduce_journaled<T>(ctx, request, opts.deterministic, chunk_result, join,
-                                         identity_value);
+                                            identity_value);
   if (!result) return identity_value;
   return std::move(*result);
 }
