@@ -13,6 +13,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/stop.hpp"
+#include "schedule_environment.hpp"
 
 namespace mpimr::detail {
 namespace {
@@ -123,7 +124,14 @@ execution_request make_request(index_range range, const options& opts) {
       throw invalid_argument("unknown schedule value " +
                              std::to_string(static_cast<int>(opts.schedule)));
     }
-    request.plan = make_chunk_plan(range, opts.chunk_size);
+    // What the code leaves open (automatic, chunk size 0), MPIMR_SCHEDULE may set.
+    std::uint64_t chunk_size = opts.chunk_size;
+    if (opts.schedule == schedule::automatic || chunk_size == 0) {
+      const schedule_default fallback = schedule_from_environment();
+      if (opts.schedule == schedule::automatic) request.schedule = fallback.schedule;
+      if (chunk_size == 0) chunk_size = fallback.chunk_size;
+    }
+    request.plan = make_chunk_plan(range, chunk_size);
   } catch (const invalid_argument& e) {
     request.invalid_argument = e.what();
   }
@@ -168,7 +176,10 @@ void execute(context& ctx, const execution_request& request,
         .store(0, std::memory_order_release);
   }
 
-  const std::uint64_t plan_print = request.plan.fingerprint();
+  // The schedule too: ranks that read different MPIMR_SCHEDULE values (or pass different
+  // schedules) computed some chunks twice or not at all, and must not return a result.
+  const std::uint64_t plan_print =
+      hash_combine(request.plan.fingerprint(), static_cast<std::uint64_t>(request.schedule));
   const std::uint64_t shape_print = outcome.failed() ? 0 : result_fingerprint();
   std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print,
                                          shape_print, ~shape_print};
@@ -176,7 +187,8 @@ void execute(context& ctx, const execution_request& request,
   if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel);
   cancel.drain(0);
   if (agreement[1] != ~agreement[2]) {
-    throw invalid_argument("ranks called the operation with different ranges or chunk sizes");
+    throw invalid_argument(
+        "ranks called the operation with different ranges, chunk sizes or schedules");
   }
   if (agreement[3] != ~agreement[4]) {
     throw invalid_argument(

@@ -156,7 +156,7 @@ std::vector<hostile_case> reduce_cases() {
          (void)mpimr::reduce(ctx, index_range{0, 10}, 0, std::function<int(const chunk&)>{});
        }},
       {"reduce_chunk_sizes_that_differ", expect::invalid_argument,
-       [](const place&) { return texts({"different ranges or chunk sizes"}); },
+       [](const place&) { return texts({"different ranges, chunk sizes or schedules"}); },
        [](mpimr::context& ctx, const place& at) {
          (void)mpimr::reduce(ctx, index_range{0, 100}, 0, one, std::plus<>{},
                              with_chunk(at.rank == 0 ? 1 : 2));
@@ -228,7 +228,7 @@ std::vector<hostile_case> map_cases() {
                           [](std::uint64_t i) { return std::to_string(i); });
        }},
       {"map_items_of_different_lengths", expect::invalid_argument,
-       [](const place&) { return texts({"different ranges or chunk sizes"}); },
+       [](const place&) { return texts({"different ranges, chunk sizes or schedules"}); },
        [](mpimr::context& ctx, const place& at) {
          const std::vector<int> items(at.rank == 0 ? 10 : 11, 3);
          (void)mpimr::map(ctx, items, [](int x) { return x + 1; });
@@ -369,7 +369,7 @@ std::vector<hostile_case> map_reduce_by_key_cases() {
          (void)lines_of(ctx, mpimr::text_input{{at.dir / "good.txt"}, 0});
        }},
       {"text_input_split_bytes_that_differ", expect::invalid_argument,
-       [](const place&) { return texts({"different ranges or chunk sizes"}); },
+       [](const place&) { return texts({"different ranges, chunk sizes or schedules"}); },
        [=](mpimr::context& ctx, const place& at) {
          // good.txt is 40 bytes: 40 splits of 1 byte on rank 0, one split elsewhere.
          (void)lines_of(ctx, mpimr::text_input{{at.dir / "good.txt"}, at.rank == 0 ? 1U : 100U});
