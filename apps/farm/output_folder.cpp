@@ -8,9 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <system_error>
-
-#include "../common/checkpoint_option.hpp"
+#include <utility>
 
 namespace farm {
 namespace {
@@ -39,14 +40,11 @@ std::string problem_with(const std::string& folder, int rank) {
 }  // namespace
 
 void prepare_output_folder(mpimr::context& ctx, const std::string& folder) {
-  const std::string problem = problem_with(folder, ctx.rank());
   // Every rank must throw alike, also when only some cannot write (a folder not shared by all
-  // nodes).
-  if (app::sum_over_ranks(ctx, problem.empty() ? 0 : 1) != 0) {
-    throw mpimr::invalid_argument(
-        problem.empty() ? fmt::format("--output-dir: '{}' is not writable on every rank", folder)
-                        : problem);
-  }
+  // nodes): the lowest failing rank's message, on every rank.
+  std::string problem = problem_with(folder, ctx.rank());
+  mpimr::fail_together(
+      ctx, problem.empty() ? std::nullopt : std::optional<std::string>(std::move(problem)));
 }
 
 }  // namespace farm
