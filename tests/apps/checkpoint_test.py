@@ -425,7 +425,8 @@ def check_refusals(launcher, app_name):
         ]
         # At 2 ranks only the folder, which every rank tries: the others fail while parsing, alike.
         for np, extra, named in [(1, *case) for case in bad] + [(2, *bad[0])]:
-            cmd, proc = app_launch.run(launcher, np, spec["small"](out) + extra, RUN_TIMEOUT, True)
+            cmd, proc = app_launch.run(launcher, np, spec["small"](out) + extra, RUN_TIMEOUT, True,
+                                       no_kill_grace=True)
             line = app_launch.expect_one_line_exit_2(cmd, proc, app_name, named)
             check_no_outputs(out, shlex.join(cmd))
             print(f"np {np} {shlex.join(extra)}: exit 2, {line}")
@@ -453,7 +454,7 @@ def check_refusals(launcher, app_name):
             os.remove(os.path.join(out, name))
         before = {path: os.path.getsize(path) for path in journal_files(folder)}
         cmd, proc = app_launch.run(launcher, 2, spec["other"](out) + ["--checkpoint", folder],
-                                   RUN_TIMEOUT, True)
+                                   RUN_TIMEOUT, True, no_kill_grace=True)
         line = app_launch.expect_one_line_exit_2(cmd, proc, app_name, f"'{folder}'")
         if "another job" not in line:
             fail(f"the line does not say the journal is another job's: {shlex.join(cmd)}\n{line}")

@@ -21,7 +21,8 @@ from app_launch import fail
 
 
 def run(launcher, np, app_args, timeout=120):
-    return app_launch.run(launcher, np, app_args, timeout, text=True)
+    # No test here signals mpirun, so none needs its kill grace (see app_launch.run).
+    return app_launch.run(launcher, np, app_args, timeout, text=True, no_kill_grace=True)
 
 
 def run_many(launcher, runs):

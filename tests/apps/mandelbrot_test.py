@@ -166,7 +166,8 @@ SUMMARY = re.compile(r"^wrote (.+?)(?: \(Julia set of c = [^)]*\))?: (\d+)x(\d+)
 
 
 def run(launcher, np, app_args, timeout=120):
-    return app_launch.run(launcher, np, app_args, timeout, text=True)
+    # No test here signals mpirun, so none needs its kill grace (see app_launch.run).
+    return app_launch.run(launcher, np, app_args, timeout, text=True, no_kill_grace=True)
 
 
 def render(launcher, np, args, output):

@@ -20,7 +20,8 @@ SEED = "12345"
 
 
 def run(launcher, np, app_args, timeout=90):
-    return app_launch.run(launcher, np, app_args, timeout, text=True)
+    # No test here signals mpirun, so none needs its kill grace (see app_launch.run).
+    return app_launch.run(launcher, np, app_args, timeout, text=True, no_kill_grace=True)
 
 
 def fields(cmd, proc):
@@ -85,22 +86,13 @@ BAD_ARGUMENTS = [
 
 
 def check_bad_arguments(launcher, ranks):
-    for np in ranks:
-        for args, named in BAD_ARGUMENTS:
-            # A small --samples keeps the run short should a bad argument be wrongly accepted.
-            small = [] if "--samples" in args else ["--samples", "1000"]
-            cmd, proc = run(launcher, np, small + args)
-            where = shlex.join(cmd)
-            if proc.returncode != 2:
-                fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
-            lines = proc.stderr.splitlines()
-            if len(lines) != 1:
-                fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
-            if named not in lines[0] or not lines[0].startswith("pi: "):
-                fail(f"stderr does not name '{named}': {where}\n{proc.stderr}")
-            if proc.stdout:
-                fail(f"unexpected stdout: {where}\n{proc.stdout}")
-            print(f"np {np} {' '.join(args)}: exit 2, {lines[0]}")
+    # A small --samples keeps a run short should a bad argument be wrongly accepted.
+    runs = [(np, ([] if "--samples" in args else ["--samples", "1000"]) + args, named)
+            for np in ranks for args, named in BAD_ARGUMENTS]
+    results = app_launch.run_many(launcher, [(np, args) for np, args, _ in runs], timeout=90)
+    for (np, args, named), (cmd, proc) in zip(runs, results):
+        line = app_launch.expect_one_line_exit_2(cmd, proc, "pi", named)
+        print(f"np {np} {' '.join(args)}: exit 2, {line}")
 
 
 def check_help(launcher, ranks):

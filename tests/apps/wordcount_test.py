@@ -34,7 +34,8 @@ PIPELINE = ("LC_ALL=C tr -cs 'A-Za-z' '\\n' < \"$1\" | LC_ALL=C tr 'A-Z' 'a-z' |
 
 
 def run(launcher, np, app_args, timeout=120):
-    return app_launch.run(launcher, np, app_args, timeout, text=False)
+    # No test here signals mpirun, so none needs its kill grace (see app_launch.run).
+    return app_launch.run(launcher, np, app_args, timeout, text=False, no_kill_grace=True)
 
 
 def reference(files):
@@ -208,11 +209,11 @@ BAD_ARGUMENTS = [
 
 
 def check_bad_arguments(launcher, ranks, corpus_dir):
-    for np in ranks:
-        for args, named in BAD_ARGUMENTS:
-            cmd, proc = run(launcher, np, args + [corpus_dir])
-            line = expect_usage_error(cmd, proc, named)
-            print(f"np {np} {' '.join(args)}: exit 2, {line}")
+    runs = [(np, args + [corpus_dir], named) for np in ranks for args, named in BAD_ARGUMENTS]
+    results = app_launch.run_many(launcher, [(np, args) for np, args, _ in runs], 120, text=False)
+    for (np, args, named), (cmd, proc) in zip(runs, results):
+        line = expect_usage_error(cmd, proc, named)
+        print(f"np {np} {' '.join(args)}: exit 2, {line}")
 
 
 def check_shuffle(launcher, ranks, shuffles, generator):
@@ -226,7 +227,7 @@ def check_shuffle(launcher, ranks, shuffles, generator):
 
 
 def run_generator(gen_launcher, np, args):
-    return app_launch.run(gen_launcher, np, args, 120, text=False)
+    return app_launch.run(gen_launcher, np, args, 120, text=False, no_kill_grace=True)
 
 
 def check_corpus_determinism(gen_launcher, ranks, generator):

@@ -41,7 +41,8 @@ COMBINED = re.compile(r"^combined checksum (0x[0-9a-f]{16}) \(sum of the (\d+) t
 
 
 def run(launcher, np, app_args, timeout=120):
-    return app_launch.run(launcher, np, app_args, timeout, text=True)
+    # No test here signals mpirun, so none needs its kill grace (see app_launch.run).
+    return app_launch.run(launcher, np, app_args, timeout, text=True, no_kill_grace=True)
 
 
 def check_run(cmd, proc, np, tasks, steps, schedule):
@@ -157,21 +158,13 @@ QUICK_BAD_ARGUMENTS = [BAD_ARGUMENTS[i] for i in (0, 4, 6)]
 
 
 def check_bad_arguments(launcher, ranks, quick):
-    for np in ranks:
-        for args, named in QUICK_BAD_ARGUMENTS if quick else BAD_ARGUMENTS:
-            # Little work keeps the run short should a bad argument be wrongly accepted.
-            cmd, proc = run(launcher, np, ["--work", "0"] + args)
-            where = shlex.join(cmd)
-            if proc.returncode != 2:
-                fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
-            lines = proc.stderr.splitlines()
-            if len(lines) != 1:
-                fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
-            if named not in lines[0] or not lines[0].startswith("workers: "):
-                fail(f"stderr does not name '{named}': {where}\n{proc.stderr}")
-            if proc.stdout:
-                fail(f"unexpected stdout: {where}\n{proc.stdout}")
-            print(f"np {np} {' '.join(args)}: exit 2, {lines[0]}")
+    # Little work keeps a run short should a bad argument be wrongly accepted.
+    runs = [(np, ["--work", "0"] + args, named) for np in ranks
+            for args, named in (QUICK_BAD_ARGUMENTS if quick else BAD_ARGUMENTS)]
+    results = app_launch.run_many(launcher, [(np, args) for np, args, _ in runs], timeout=120)
+    for (np, args, named), (cmd, proc) in zip(runs, results):
+        line = app_launch.expect_one_line_exit_2(cmd, proc, "workers", named)
+        print(f"np {np} {' '.join(args)}: exit 2, {line}")
 
 
 def check_help(launcher, ranks):
