@@ -14,6 +14,7 @@ MPIMR_DEB_PACKAGES=(
   libmrmpi-dev python3  # the word count benchmark's peer library (MR-MPI) and its RSS wrapper
   clang libclang-rt-dev  # scripts/fuzz only: clang and its libFuzzer runtime (the gcc build needs neither)
   iproute2  # tests/cluster: emulated nodes are network namespaces (`ip netns`); also needs root
+  slurmctld slurmd slurm-client munge  # tests/slurm: a private local Slurm (own munged); also needs root
   parallel  # benchmarks/run_farm_benchmark.sh only: GNU parallel, the farm's peer (nothing else needs it)
 )
 

@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Checks under a private local Slurm (local_slurm.py), one check per ctest test (see
+CMakeLists.txt). The batch scripts are README.md's own: each is the ```sh block after a line
+`<!-- tested: slurm NAME -->`, submitted with sbatch after the few replacements listed in
+REPLACE (resources this one machine has, smaller problems), each of which must apply.
+
+fixture:      Slurm starts with PMIx among srun's MPI types, runs srun -n 4 on its node, and
+              leaves no process and no file after a run, after a failing run, and (by the next
+              run's clean-up) after a kill -9 of the run.
+pi:           README's pi script (--launcher srun: srun --mpi=pmix; mpirun: exec mpirun inside
+              the allocation) at 1, 2, 3 and 4 tasks: the job completes, pi reports that many
+              ranks, its estimate is 4 hits / samples, within 5 standard errors of pi, and has
+              the bits of a 1-rank mpirun run made here without Slurm.
+signal:       README's long-job script (--launcher srun: `--signal=USR1` to every rank and a
+              resubmission when srun exits 75; mpirun: `--signal=B:USR1` to the batch shell,
+              which is mpirun, and a resubmission queued up front with afternotok), stopped by
+              the signal Slurm would send (scancel --signal=USR1, with --batch for mpirun) once its
+              journal holds records: the job ends with exit code 75 and no image, the next job
+              resumes exactly the saved chunks and writes the bytes of an uninterrupted run made
+              here without Slurm, the journal is gone, and (mpirun) the third job, queued by the
+              second, is cancelled because the second succeeded.
+farm:         README's parameter sweep script (srun, farm --template with --checkpoint): every
+              task's output holds its parameter line, the results table is all ok.
+
+Usage: slurm_test.py CHECK [--launcher srun|mpirun] --apps DIR
+Exit status 0 = pass, 77 = skipped (no local Slurm here: one line says why).
+"""
+
+import argparse
+import csv
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent.parent / "README.md"
+sys.path.insert(0, str(HERE.parent / "apps"))
+import checkpoint_test  # noqa: E402  (tests/apps: reading journals)
+from app_launch import fail  # noqa: E402
+from local_slurm import (SKIP, LocalSlurm, Unavailable, exit_on_signals,  # noqa: E402
+                         missing_prerequisite, processes_with_conf)
+
+# Limits for one job or mpirun on a loaded 2-core machine, not expectations.
+JOB_LIMIT_S = 180
+
+# What the README's scripts ask for that this machine cannot give, and problem sizes of seconds:
+# (README text, text submitted). {tasks} is the tasks per node of the run. Every entry must occur
+# in its block, so that a README edit that drops it fails here instead of going untested.
+REPLACE = {
+    "pi-srun": [("--nodes=2", "--nodes=1"), ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
+                ("--samples 1e11", "--samples 2e7")],
+    "pi-mpirun": [("--nodes=2", "--nodes=1"),
+                  ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
+                  ("--samples 1e11", "--samples 2e7")],
+    "signal-srun": [("--nodes=2", "--nodes=1"),
+                    ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
+                    ("--width 40000 --height 40000", "--width 1200 --height 900")],
+    "signal-mpirun": [("--nodes=2", "--nodes=1"),
+                      ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
+                      ("--width 40000 --height 40000", "--width 1200 --height 900")],
+    "farm-sweep": [("--nodes=4", "--nodes=1"), ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
+                   ("--timeout 3600", "--timeout 60"), ("--grace 60", "--grace 5")],
+}
+
+
+def readme_block(name):
+    """The ```sh block that follows `<!-- tested: slurm NAME -->` in README.md."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"^<!-- tested: slurm {re.escape(name)} -->\n```sh\n(.*?)^```$", text,
+                      re.M | re.S)
+    if match is None:
+        fail(f"README.md has no ```sh block after '<!-- tested: slurm {name} -->'")
+    return match[1]
+
+
+def readme_script(name, tasks):
+    """README's script `name` with REPLACE applied, and the replacements as one line."""
+    script = readme_block(name)
+    for old, new in REPLACE[name]:
+        if old not in script:
+            fail(f"README.md's '{name}' script no longer holds '{old}' (update REPLACE in "
+                 f"{Path(__file__).name}):\n{script}")
+        script = script.replace(old, new.format(tasks=tasks))
+    done = ", ".join(f"'{old}' -> '{new.format(tasks=tasks)}'" for old, new in REPLACE[name])
+    return script, done
+
+
+def prepare_work(slurm, apps):
+    """The job's folder (its working directory, as the folder one submits from on a cluster):
+    build/release/apps is the build's apps folder, so the README's paths work as written."""
+    os.makedirs(os.path.join(slurm.work, "build", "release"))
+    os.symlink(apps, os.path.join(slurm.work, "build", "release", "apps"))
+
+
+def submit(slurm, name, tasks, label=""):
+    """Writes README's script `name` for `tasks` tasks into the work folder and submits it;
+    returns (job id, script path)."""
+    script, done = readme_script(name, tasks)
+    path = os.path.join(slurm.work, f"{name}{label}.sh")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(script)
+    job = slurm.sbatch([path])
+    print(f"job {job}: README's {name} script at {tasks} task(s) ({done})")
+    return job, path
+
+
+def job_output(slurm, job):
+    path = os.path.join(slurm.work, f"slurm-{job}.out")
+    return Path(path).read_text(encoding="utf-8", errors="replace") if os.path.exists(path) else ""
+
+
+def expect_state(slurm, job, fields, state, exit_code):
+    if fields["JobState"] != state or fields["ExitCode"] != exit_code:
+        fail(f"job {job}: {fields['JobState']} exit code {fields['ExitCode']}, expected {state} "
+             f"{exit_code}:\n{job_output(slurm, job)}")
+
+
+def run_here(np, args):
+    """The reference: mpirun on this machine, without Slurm."""
+    cmd = ["timeout", "-k", "5", str(JOB_LIMIT_S), "mpirun", "-np", str(np), "-q",
+           "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=JOB_LIMIT_S + 30,
+                          check=False)
+    if proc.returncode != 0:
+        fail(f"exit code {proc.returncode}: {shlex.join(cmd)}\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def check_fixture(opts):
+    with LocalSlurm(cpus=4) as slurm:
+        conf, folder = slurm.conf, slurm.folder
+        print(f"Slurm up in {slurm.start_seconds:.2f} s: node {slurm.node}, slurmctld port "
+              f"{slurm.ctld_port}, slurmd port {slurm.slurmd_port}")
+        types = slurm.run(["srun", "--mpi=list"])
+        if "pmix" not in types.stdout + types.stderr:
+            fail(f"srun --mpi=list does not offer pmix:\n{types.stdout}{types.stderr}")
+        started = time.monotonic()
+        proc = slurm.run(["srun", "-n", "4", "hostname"])
+        if proc.returncode != 0 or proc.stdout.split() != [slurm.node] * 4:
+            fail(f"srun -n 4 hostname: exit code {proc.returncode}, printed {proc.stdout!r}, "
+                 f"expected {slurm.node} four times\n{proc.stderr}")
+        print(f"srun -n 4 hostname: 4 tasks on {slurm.node} in {time.monotonic() - started:.2f} s")
+        started = time.monotonic()
+        job = slurm.sbatch(["--wrap", "true"])
+        expect_state(slurm, job, slurm.wait_job(job), "COMPLETED", "0:0")
+        print(f"sbatch --wrap true: job {job} completed, seen {time.monotonic() - started:.2f} s "
+              f"after the submission")
+        if not processes_with_conf(conf):
+            fail("no process found with this run's SLURM_CONF: the clean-up would miss them")
+    print(f"removed in {slurm.stop_seconds:.2f} s")
+    expect_removed(conf, folder, "after a run")
+
+    class Planned(Exception):
+        pass
+    try:
+        with LocalSlurm(cpus=2) as slurm:
+            conf, folder = slurm.conf, slurm.folder
+            slurm.sbatch(["--wrap", "sleep 600"])
+            raise Planned()
+    except Planned:
+        pass
+    expect_removed(conf, folder, "after a failing run with a job running")
+    print("removed after an exception inside the run, its running job too")
+
+    # A run killed before its cleanup (the command-line form, whose command prints where its
+    # Slurm is and stays): the next run's clean-up (here --cleanup) removes what it left.
+    run = subprocess.Popen([sys.executable, str(HERE / "local_slurm.py"), "--cpus", "2", "--",
+                            "sh", "-c", 'echo "$SLURM_CONF" && exec sleep 600'],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        conf = run.stdout.readline().strip()
+    finally:
+        run.kill()
+        run.wait()
+    folder = os.path.dirname(conf)
+    if not conf or not processes_with_conf(conf) or not os.path.isdir(folder):
+        fail(f"a killed run's daemons should still be there before cleanup: '{conf}'")
+    subprocess.run([sys.executable, str(HERE / "local_slurm.py"), "--cleanup"], check=True,
+                   timeout=60)
+    expect_removed(conf, folder, "after kill -9 and --cleanup")
+    print("a killed run's daemons and folder removed by --cleanup")
+
+
+def expect_removed(conf, folder, what):
+    left = processes_with_conf(conf)
+    if left or os.path.exists(folder):
+        fail(f"{what}: left behind: processes {left}, folder {folder} "
+             f"{'exists' if os.path.exists(folder) else 'removed'}")
+
+
+def check_pi(opts):
+    name = f"pi-{opts.launcher}"
+    pi = os.path.join(opts.apps, "pi")
+    reference = checkpoint_test.fields(run_here(1, [pi, "--samples", "2e7"]))
+    # 1 + 2 + 3 + 4 CPUs: the four jobs run at once.
+    with LocalSlurm(cpus=10) as slurm:
+        prepare_work(slurm, opts.apps)
+        jobs = {tasks: submit(slurm, name, tasks)[0] for tasks in (1, 2, 3, 4)}
+        for tasks, job in jobs.items():
+            fields = slurm.wait_job(job, JOB_LIMIT_S)
+            expect_state(slurm, job, fields, "COMPLETED", "0:0")
+            out = job_output(slurm, job)
+            got = checkpoint_test.fields(out)
+            where = f"job {job} ({name}, {tasks} tasks):\n{out}"
+            if got.get("ranks") != str(tasks) or got.get("samples") != "20000000":
+                fail(f"ranks {got.get('ranks')}, samples {got.get('samples')}: {where}")
+            estimate, hits, samples = float(got["estimate"]), int(got["hits"]), 20_000_000
+            p = math.pi / 4
+            error = 4 * math.sqrt(p * (1 - p) / samples)
+            if not math.isclose(estimate, 4 * hits / samples, rel_tol=1e-15):
+                fail(f"estimate {estimate} is not 4 * hits / samples: {where}")
+            if abs(estimate - math.pi) > 5 * error:
+                fail(f"estimate {estimate} is {abs(estimate - math.pi) / error:.1f} standard "
+                     f"errors from pi: {where}")
+            if (got["estimate"], got["hits"]) != (reference["estimate"], reference["hits"]):
+                fail(f"estimate {got['estimate']} hits {got['hits']}, a 1-rank mpirun run here "
+                     f"gave {reference['estimate']} {reference['hits']}: {where}")
+            print(f"job {job}: {tasks} ranks, estimate {estimate} ({abs(estimate - math.pi) / error:.2f}"
+                  f" standard errors from pi), the bits of a 1-rank run; ran "
+                  f"{fields['StartTime']} to {fields['EndTime']}")
+
+
+def journal_bytes(folder):
+    return checkpoint_test.bytes_past_headers(folder, set()) if os.path.isdir(folder) else 0
+
+
+def check_signal(opts):
+    name, tasks = f"signal-{opts.launcher}", 2
+    script, _ = readme_script(name, tasks)
+    # The script's mandelbrot arguments: the reference runs them without --checkpoint.
+    args = shlex.split(re.search(r"apps/mandelbrot (.*)", script.replace("\\\n", " "))[1])
+    image_name = args[args.index("--output") + 1]
+    with LocalSlurm(cpus=4) as slurm:
+        prepare_work(slurm, opts.apps)
+        reference = os.path.join(slurm.folder, "reference.png")
+        at = args.index("--checkpoint")
+        ref_args = [reference if arg == image_name else arg for arg in args[:at] + args[at + 2:]]
+        run_here(2, [os.path.join(opts.apps, "mandelbrot"), *ref_args])
+        journal = os.path.join(slurm.work, args[args.index("--checkpoint") + 1])
+        image = os.path.join(slurm.work, image_name)
+        started = time.monotonic()
+        first, _ = submit(slurm, name, tasks)
+        deadline = time.monotonic() + JOB_LIMIT_S
+        while journal_bytes(journal) < 2000:
+            if time.monotonic() > deadline:
+                fail(f"job {first}: no journal records after {JOB_LIMIT_S} s:\n"
+                     f"{job_output(slurm, first)}")
+            time.sleep(0.02)
+        running = time.monotonic() - started
+        # What Slurm sends at --signal=USR1@T (every task of every step) or --signal=B:USR1@T
+        # (the batch shell), without waiting for the time limit and slurmctld's 30 s tick.
+        where_to = ["--batch"] if opts.launcher == "mpirun" else []
+        signalled = time.monotonic()
+        proc = slurm.run(["scancel", "--signal=USR1", *where_to, first])
+        if proc.returncode != 0:
+            fail(f"scancel --signal=USR1 {' '.join(where_to)} {first}: {proc.stderr}")
+        fields = slurm.wait_job(first, JOB_LIMIT_S)
+        stopped = time.monotonic() - signalled
+        expect_state(slurm, first, fields, "FAILED", "75:0")
+        saved, _ = checkpoint_test.saved_records(journal)
+        out = job_output(slurm, first)
+        print(f"job {first}: journal records after {running:.2f} s; scancel --signal=USR1 "
+              f"{' '.join(where_to)}: ended {stopped:.2f} s later, exit code 75, {len(saved)} "
+              f"chunks saved; its output: {out.strip()}")
+        if os.path.exists(image) or not saved or "interrupted" not in out:
+            fail(f"job {first}: expected no {image_name}, saved chunks and an 'interrupted' "
+                 f"line:\n{out}")
+        others = [job for job in slurm.jobs() if job != first]
+        if len(others) != 1:
+            fail(f"expected one resubmitted job after {first}, found {others}")
+        second = others[0]
+        fields = slurm.wait_job(second, JOB_LIMIT_S)
+        expect_state(slurm, second, fields, "COMPLETED", "0:0")
+        out = job_output(slurm, second)
+        resumed = checkpoint_test.resumed_chunks(out, f"job {second}")
+        with open(reference, "rb") as a, open(image, "rb") as b:
+            if a.read() != b.read():
+                fail(f"job {second}: {image_name} differs from an uninterrupted run's")
+        if resumed != len(saved) or os.path.exists(journal):
+            fail(f"job {second}: resumed {resumed} chunks of {len(saved)} saved; journal "
+                 f"{'still there' if os.path.exists(journal) else 'gone'}:\n{out}")
+        print(f"job {second} (the resubmission): resumed {resumed} chunks, {image_name} equals "
+              f"an uninterrupted run's, journal gone; {time.monotonic() - signalled:.2f} s from "
+              f"the signal to its end")
+        if opts.launcher == "mpirun":
+            # The second job queued a third, to run if the second failed: it never will.
+            others = [job for job in slurm.jobs() if job not in (first, second)]
+            if len(others) != 1:
+                fail(f"expected one job queued by {second}, found {others}")
+            fields = slurm.wait_job(others[0], 60)
+            if fields["JobState"] != "CANCELLED":
+                fail(f"job {others[0]}, queued by {second} after its success: "
+                     f"{fields['JobState']} ({fields.get('Reason')}), expected CANCELLED")
+            print(f"job {others[0]} (queued by {second} in case it failed): CANCELLED "
+                  f"({fields.get('Reason')})")
+
+
+def check_farm(opts):
+    lines = [f"{a} {b}" for a in ("0.1", "0.25", "1e-3") for b in ("1", "-2", "3.5", "40")]
+    with LocalSlurm(cpus=4) as slurm:
+        prepare_work(slurm, opts.apps)
+        work = Path(slurm.work)
+        (work / "sweep.txt").write_text("# alpha beta\n" + "\n".join(lines) + "\n")
+        (work / "results").mkdir()
+        # The simulation: writes its two parameters, and the host it ran on, to its --out file.
+        simulate = work / "simulate"
+        simulate.write_text('#!/bin/sh\nset -eu\nprintf "%s %s\\n" "$2" "$4" > "$6"\n')
+        simulate.chmod(0o755)
+        job, _ = submit(slurm, "farm-sweep", 3)
+        fields = slurm.wait_job(job, JOB_LIMIT_S)
+        expect_state(slurm, job, fields, "COMPLETED", "0:0")
+        for number, line in enumerate(lines, start=1):
+            out = work / "results" / f"run-{number}.h5"
+            if not out.exists() or out.read_text().split() != line.split():
+                fail(f"job {job}: {out} holds {out.read_text() if out.exists() else 'nothing'}, "
+                     f"expected '{line}':\n{job_output(slurm, job)}")
+        with open(work / "farm-out" / "results.csv", newline="", encoding="utf-8") as f:
+            statuses = [row["status"] for row in csv.DictReader(f)]
+        if len(statuses) != len(lines) or set(statuses) != {"ok"}:
+            fail(f"job {job}: results.csv statuses {statuses}:\n{job_output(slurm, job)}")
+        print(f"job {job}: {len(lines)} tasks, every output holds its parameters, results.csv "
+              f"all ok; ran {fields['StartTime']} to {fields['EndTime']}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("check", choices=["fixture", "pi", "signal", "farm"])
+    parser.add_argument("--launcher", choices=["srun", "mpirun"], default="srun")
+    parser.add_argument("--apps", required=True, help="the build's apps folder")
+    opts = parser.parse_args()
+    exit_on_signals()
+    if reason := missing_prerequisite():
+        print(f"SKIPPED: {reason}")
+        sys.exit(SKIP)
+    started = time.monotonic()
+    try:
+        globals()[f"check_{opts.check}"](opts)
+    except Unavailable as e:
+        print(f"SKIPPED: {e}")
+        sys.exit(SKIP)
+    print(f"{opts.check} {opts.launcher}: passed in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
