@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks under a private local Slurm (local_slurm.py), one check per ctest test (see
 CMakeLists.txt). The batch scripts are README.md's own: each is the ```sh block after a line
-`<!-- tested: slurm NAME -->`, submitted with sbatch after the few replacements listed in
-REPLACE (resources this one machine has, smaller problems), each of which must apply.
+`<!-- tested: slurm NAME -->` (readme_scripts.py), submitted with sbatch after the few
+replacements listed in REPLACE (resources this one machine has, smaller problems), each of which
+must apply.
 
 fixture:      Slurm starts with PMIx among srun's MPI types, runs srun -n 4 on its node, and
               leaves no process and no file after a run, after a failing run, and (by the next
@@ -38,9 +39,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-README = HERE.parent.parent / "README.md"
 sys.path.insert(0, str(HERE.parent / "apps"))
 import checkpoint_test  # noqa: E402  (tests/apps: reading journals)
+import readme_scripts  # noqa: E402
 from app_launch import fail  # noqa: E402
 from local_slurm import (SKIP, LocalSlurm, Unavailable, exit_on_signals,  # noqa: E402
                          missing_prerequisite, processes_with_conf)
@@ -68,26 +69,14 @@ REPLACE = {
 }
 
 
-def readme_block(name):
-    """The ```sh block that follows `<!-- tested: slurm NAME -->` in README.md."""
-    text = README.read_text(encoding="utf-8")
-    match = re.search(rf"^<!-- tested: slurm {re.escape(name)} -->\n```sh\n(.*?)^```$", text,
-                      re.M | re.S)
-    if match is None:
-        fail(f"README.md has no ```sh block after '<!-- tested: slurm {name} -->'")
-    return match[1]
-
-
 def readme_script(name, tasks):
-    """README's script `name` with REPLACE applied, and the replacements as one line."""
-    script = readme_block(name)
-    for old, new in REPLACE[name]:
-        if old not in script:
-            fail(f"README.md's '{name}' script no longer holds '{old}' (update REPLACE in "
-                 f"{Path(__file__).name}):\n{script}")
-        script = script.replace(old, new.format(tasks=tasks))
-    done = ", ".join(f"'{old}' -> '{new.format(tasks=tasks)}'" for old, new in REPLACE[name])
-    return script, done
+    """README's script `name` with REPLACE applied for `tasks` tasks per node, and the
+    replacements as one line."""
+    try:
+        return readme_scripts.adapted(f"slurm {name}", [(old, new.format(tasks=tasks))
+                                                        for old, new in REPLACE[name]])
+    except readme_scripts.Stale as e:
+        fail(str(e))
 
 
 def prepare_work(slurm, apps):
@@ -307,7 +296,7 @@ def check_farm(opts):
         work = Path(slurm.work)
         (work / "sweep.txt").write_text("# alpha beta\n" + "\n".join(lines) + "\n")
         (work / "results").mkdir()
-        # The simulation: writes its two parameters, and the host it ran on, to its --out file.
+        # The simulation: writes its two parameters to its --out file.
         simulate = work / "simulate"
         simulate.write_text('#!/bin/sh\nset -eu\nprintf "%s %s\\n" "$2" "$4" > "$6"\n')
         simulate.chmod(0o755)
