@@ -139,12 +139,17 @@ def job_fields(text):
 
 
 class LocalSlurm:
-    """One Slurm cluster of one node (this machine, host name as NodeName, `cpus` CPUs whatever
-    the hardware has) in a run folder of its own. Everything is removed on leaving the `with`
-    block. `env` is the environment for its clients and jobs."""
+    """A Slurm cluster in a run folder of its own, each node with `cpus` CPUs whatever the
+    hardware has: one node, this machine under its host name; or, with `nodes` (an entered
+    EmulatedNodes of tests/cluster), one node per emulated node, each slurmd in its node's
+    network namespace under its host name, with a private /tmp and an /etc/hosts that names
+    every node, and slurmctld on node 0. Everything is removed on leaving the `with` block.
+    `env` is the environment for its clients and jobs; `run` runs a client where it reaches
+    slurmctld."""
 
-    def __init__(self, cpus=4):
+    def __init__(self, cpus=4, nodes=None):
         self.cpus = cpus
+        self.emulated = nodes
         self.folder = None
         self.conf = None
         self.daemons = []
@@ -180,12 +185,28 @@ class LocalSlurm:
         self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}-{os.getpid()}-", dir=base_folder())
         # The munge socket's folder must be searchable by all (munged checks it).
         os.chmod(self.folder, 0o711)
-        self.node = socket.gethostname()
-        for sub in ("munge", "state", "log", f"spool/{self.node}", "tmp", "work"):
+        if self.emulated:
+            self.names, self.addresses = self.emulated.names, self.emulated.addresses
+        else:
+            self.names, self.addresses = [socket.gethostname()], ["127.0.0.1"]
+        self.node = self.names[0]
+        for sub in ("munge", "state", "log", "tmp", "work",
+                    *(f"spool/{name}" for name in self.names),
+                    *(f"node-tmp/{name}" for name in self.names)):
             os.makedirs(os.path.join(self.folder, sub), mode=0o700)
+        os.chmod(os.path.join(self.folder, "node-tmp"), 0o755)
+        for name in self.names:
+            os.chmod(os.path.join(self.folder, "node-tmp", name), 0o1777)
+        with open("/etc/hosts", encoding="utf-8") as f:
+            hosts = f.read()
+        self.hosts = os.path.join(self.folder, "hosts")
+        with open(self.hosts, "w", encoding="utf-8") as f:
+            f.write(hosts + "".join(f"{a} {n}\n" for a, n in zip(self.addresses, self.names)))
         os.chmod(os.path.join(self.folder, "munge"), 0o711)
         self.conf = os.path.join(self.folder, "slurm.conf")
-        self.tmp = os.path.join(self.folder, "tmp")
+        # Slurm's TmpFS (PMIx's folders, named after the job) and the jobs' TMPDIR (Open MPI's):
+        # the run's own folder on one node; each node's private /tmp on emulated nodes.
+        self.tmp = "/tmp" if self.emulated else os.path.join(self.folder, "tmp")
         self.work = os.path.join(self.folder, "work")
         munge = os.path.join(self.folder, "munge")
         self.munge_socket = os.path.join(munge, "socket")
@@ -206,8 +227,9 @@ class LocalSlurm:
         self.ctld_port, self.slurmd_port = free_port(), free_port()
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(self.config())
-        self._daemon("slurmctld", [tool("slurmctld"), "-D", "-i"])
-        self._daemon(f"slurmd-{self.node}", [tool("slurmd"), "-D", "-N", self.node])
+        self._daemon("slurmctld", self.on_node(0, [tool("slurmctld"), "-D", "-i"]))
+        for i, name in enumerate(self.names):
+            self._daemon(f"slurmd-{name}", self.on_node(i, [tool("slurmd"), "-D", "-N", name]))
         self._wait_for(self._nodes_idle, "the node to be idle")
 
     def config(self):
@@ -217,7 +239,7 @@ class LocalSlurm:
         f = self.folder
         return "\n".join([
             f"ClusterName=mpimr{os.getpid()}",
-            f"SlurmctldHost={self.node}(127.0.0.1)",
+            f"SlurmctldHost={self.node}({self.addresses[0]})",
             f"SlurmctldPort={self.ctld_port}",
             f"SlurmdPort={self.slurmd_port}",
             "SlurmUser=root", "SlurmdUser=root",
@@ -244,7 +266,8 @@ class LocalSlurm:
             f"FirstJobId={random.SystemRandom().randint(1000, 9_000_000)}",
             # The node claims `cpus` CPUs, more than this machine may have.
             "SlurmdParameters=config_overrides",
-            f"NodeName={self.node} NodeAddr=127.0.0.1 CPUs={self.cpus} State=UNKNOWN",
+            *(f"NodeName={name} NodeAddr={address} CPUs={self.cpus} State=UNKNOWN"
+              for name, address in zip(self.names, self.addresses)),
             "PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
             ""])
 
@@ -284,11 +307,11 @@ class LocalSlurm:
         raise RuntimeError(f"local Slurm: {name} exited with code {code}\n{logs}")
 
     def _nodes_idle(self):
-        proc = subprocess.run([tool("sinfo"), "-h", "-N", "-o", "%N %T"], env=self.env,
+        proc = subprocess.run(self.client([tool("sinfo"), "-h", "-N", "-o", "%N %T"]), env=self.env,
                               capture_output=True, text=True, timeout=CALL_TIMEOUT_S,
                               check=False)
         states = dict(line.split() for line in proc.stdout.splitlines() if line.strip())
-        return proc.returncode == 0 and states.get(self.node) == "idle"
+        return proc.returncode == 0 and all(states.get(name) == "idle" for name in self.names)
 
     def destroy(self):
         """Kills every process of this run and removes its folder; returns the problems met.
@@ -311,12 +334,32 @@ class LocalSlurm:
         self.stop_seconds = time.monotonic() - started
         return problems
 
+    def on_node(self, i, argv):
+        """`argv` as a daemon of node i: as is on this machine; on an emulated node in its
+        network namespace and a UTS and mount namespace of its own, with its host name, its
+        private /tmp and the run's /etc/hosts (srun and slurmstepd look node names up)."""
+        if not self.emulated:
+            return argv
+        netns = self.emulated.namespaces[i]
+        return ["nsenter", f"--net=/run/netns/{netns}", "--", "unshare", "--uts", "--mount",
+                "--propagation", "private", "--", "sh", "-c",
+                'hostname "$0" && mount --bind "$1" /tmp && mount --bind "$2" /etc/hosts && '
+                'shift 2 && exec "$@"',
+                self.names[i], os.path.join(self.folder, "node-tmp", self.names[i]), self.hosts,
+                *argv]
+
     # --- clients -----------------------------------------------------------------------------
+    def client(self, argv):
+        """`argv` where it reaches slurmctld: on emulated nodes, in node 0's network namespace."""
+        if not self.emulated:
+            return argv
+        return ["nsenter", f"--net=/run/netns/{self.emulated.namespaces[0]}", "--", *argv]
+
     def run(self, argv, timeout_s=CALL_TIMEOUT_S, **kwargs):
         """A client command (sbatch, srun, ...) against this Slurm, under timeout -k."""
-        return subprocess.run(["timeout", "-k", "5", str(timeout_s), *argv], env=self.env,
-                              capture_output=True, text=True, timeout=timeout_s + 15,
-                              check=False, **kwargs)
+        return subprocess.run(self.client(["timeout", "-k", "5", str(timeout_s), *argv]),
+                              env=self.env, capture_output=True, text=True,
+                              timeout=timeout_s + 15, check=False, **kwargs)
 
     def sbatch(self, args, cwd=None):
         """Submits a job (`sbatch --parsable ARGS`); returns its id."""

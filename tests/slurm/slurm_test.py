@@ -5,13 +5,14 @@ CMakeLists.txt). The batch scripts are README.md's own: each is the ```sh block 
 replacements listed in REPLACE (resources this one machine has, smaller problems), each of which
 must apply.
 
-fixture:      Slurm starts with PMIx among srun's MPI types, runs srun -n 4 on its node, and
-              leaves no process and no file after a run, after a failing run, and (by the next
-              run's clean-up) after a kill -9 of the run.
-pi:           README's pi script (--launcher srun: srun --mpi=pmix; mpirun: exec mpirun inside
-              the allocation) at 1, 2, 3 and 4 tasks: the job completes, pi reports that many
-              ranks, its estimate is 4 hits / samples, within 5 standard errors of pi, and has
-              the bits of a 1-rank mpirun run made here without Slurm.
+fixture:      Slurm starts with PMIx among srun's MPI types, srun puts 2 tasks on each node under
+              the node's host name, a batch job completes, and nothing (process, file) is left
+              after a run, after a failing run with a job running, and (by the next run's
+              clean-up) after a kill -9 of the run.
+pi:           README's two pi scripts (srun --mpi=pmix; exec mpirun inside the allocation) at 1,
+              2, 3 and 4 tasks on one node (2 and 4 on 2 nodes): each job completes, pi reports
+              that many ranks, its estimate is 4 hits / samples, within 5 standard errors of
+              pi, and has the bits of a 1-rank mpirun run made here without Slurm.
 signal:       README's long-job script (--launcher srun: `--signal=USR1` to every rank and a
               resubmission when srun exits 75; mpirun: `--signal=B:USR1` to the batch shell,
               which is mpirun, and a resubmission queued up front with afternotok), stopped by
@@ -21,13 +22,20 @@ signal:       README's long-job script (--launcher srun: `--signal=USR1` to ever
               here without Slurm, the journal is gone, and (mpirun) the third job, queued by the
               second, is cancelled because the second succeeded.
 farm:         README's parameter sweep script (srun, farm --template with --checkpoint): every
-              task's output holds its parameter line, the results table is all ok.
+              task's output holds its parameter line, the results table is all ok and names
+              only the cluster's nodes as hosts.
 
-Usage: slurm_test.py CHECK [--launcher srun|mpirun] --apps DIR
+--nodes 2 (or 3) runs a check on emulated nodes (tests/cluster/emulated_nodes.py), one slurmd
+per node, slurmctld on node 0; the scripts' --nodes become N (the pi and long-job scripts' 2 is
+then kept as written).
+
+Usage: slurm_test.py CHECK [--launcher srun|mpirun] [--nodes N] --apps DIR
 Exit status 0 = pass, 77 = skipped (no local Slurm here: one line says why).
 """
 
 import argparse
+import collections
+import contextlib
 import csv
 import math
 import os
@@ -35,6 +43,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,36 +54,34 @@ import readme_scripts  # noqa: E402
 from app_launch import fail  # noqa: E402
 from local_slurm import (SKIP, LocalSlurm, Unavailable, exit_on_signals,  # noqa: E402
                          missing_prerequisite, processes_with_conf)
+from emulated_nodes import EmulatedNodes  # noqa: E402  (tests/cluster, on sys.path by now)
+from emulated_nodes import Unavailable as NodesUnavailable  # noqa: E402
 
 # Limits for one job or mpirun on a loaded 2-core machine, not expectations.
 JOB_LIMIT_S = 180
 
 # What the README's scripts ask for that this machine cannot give, and problem sizes of seconds:
-# (README text, text submitted). {tasks} is the tasks per node of the run. Every entry must occur
-# in its block, so that a README edit that drops it fails here instead of going untested.
+# (README text, text submitted). {nodes} is the run's node count, {tasks} its tasks per node.
+# Every entry must occur in its block, so that a README edit that drops it fails here instead of
+# going untested.
+NODES = ("--nodes=2", "--nodes={nodes}")
+TASKS = ("--ntasks-per-node=32", "--ntasks-per-node={tasks}")
 REPLACE = {
-    "pi-srun": [("--nodes=2", "--nodes=1"), ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
-                ("--samples 1e11", "--samples 2e7")],
-    "pi-mpirun": [("--nodes=2", "--nodes=1"),
-                  ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
-                  ("--samples 1e11", "--samples 2e7")],
-    "signal-srun": [("--nodes=2", "--nodes=1"),
-                    ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
-                    ("--width 40000 --height 40000", "--width 1200 --height 900")],
-    "signal-mpirun": [("--nodes=2", "--nodes=1"),
-                      ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
-                      ("--width 40000 --height 40000", "--width 1200 --height 900")],
-    "farm-sweep": [("--nodes=4", "--nodes=1"), ("--ntasks-per-node=32", "--ntasks-per-node={tasks}"),
-                   ("--timeout 3600", "--timeout 60"), ("--grace 60", "--grace 5")],
+    "pi-srun": [NODES, TASKS, ("--samples 1e11", "--samples 2e7")],
+    "pi-mpirun": [NODES, TASKS, ("--samples 1e11", "--samples 2e7")],
+    "signal-srun": [NODES, TASKS, ("--width 40000 --height 40000", "--width 1200 --height 900")],
+    "signal-mpirun": [NODES, TASKS, ("--width 40000 --height 40000", "--width 1200 --height 900")],
+    "farm-sweep": [("--nodes=4", "--nodes={nodes}"), TASKS, ("--timeout 3600", "--timeout 60"),
+                   ("--grace 60", "--grace 5")],
 }
 
 
-def readme_script(name, tasks):
-    """README's script `name` with REPLACE applied for `tasks` tasks per node, and the
+def readme_script(name, nodes, tasks):
+    """README's script `name` with REPLACE applied for `nodes` nodes of `tasks` tasks, and the
     replacements as one line."""
     try:
-        return readme_scripts.adapted(f"slurm {name}", [(old, new.format(tasks=tasks))
-                                                        for old, new in REPLACE[name]])
+        return readme_scripts.adapted(f"slurm {name}", [
+            (old, new.format(nodes=nodes, tasks=tasks)) for old, new in REPLACE[name]])
     except readme_scripts.Stale as e:
         fail(str(e))
 
@@ -86,16 +93,28 @@ def prepare_work(slurm, apps):
     os.symlink(apps, os.path.join(slurm.work, "build", "release", "apps"))
 
 
-def submit(slurm, name, tasks, label=""):
-    """Writes README's script `name` for `tasks` tasks into the work folder and submits it;
-    returns (job id, script path)."""
-    script, done = readme_script(name, tasks)
-    path = os.path.join(slurm.work, f"{name}{label}.sh")
+def submit(slurm, name, tasks):
+    """Writes README's script `name` for `tasks` tasks per node into the work folder and submits
+    it; returns the job id."""
+    script, done = readme_script(name, len(slurm.names), tasks)
+    path = os.path.join(slurm.work, f"{name}-{tasks}.sh")
     with open(path, "w", encoding="utf-8") as f:
         f.write(script)
     job = slurm.sbatch([path])
-    print(f"job {job}: README's {name} script at {tasks} task(s) ({done})")
-    return job, path
+    print(f"job {job}: README's {name} script on {len(slurm.names)} node(s) x {tasks} task(s) "
+          f"({done})")
+    return job
+
+
+@contextlib.contextmanager
+def local_slurm(opts, cpus):
+    """A LocalSlurm of `cpus` CPUs per node: this machine, or --nodes emulated nodes."""
+    if opts.nodes == 1:
+        with LocalSlurm(cpus) as slurm:
+            yield slurm
+    else:
+        with EmulatedNodes(opts.nodes) as nodes, LocalSlurm(cpus, nodes) as slurm:
+            yield slurm
 
 
 def job_output(slurm, job):
@@ -109,31 +128,49 @@ def expect_state(slurm, job, fields, state, exit_code):
              f"{exit_code}:\n{job_output(slurm, job)}")
 
 
-def run_here(np, args):
-    """The reference: mpirun on this machine, without Slurm."""
-    cmd = ["timeout", "-k", "5", str(JOB_LIMIT_S), "mpirun", "-np", str(np), "-q",
-           "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=JOB_LIMIT_S + 30,
-                          check=False)
-    if proc.returncode != 0:
-        fail(f"exit code {proc.returncode}: {shlex.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
+class Reference:
+    """The reference: mpirun on this machine, without Slurm, started at once (it runs while the
+    test's Slurm starts and its jobs run); `stdout()` waits for its end. Leaving the `with`
+    block ends it if it still runs (a failed check)."""
+
+    def __init__(self, np, args):
+        self.cmd = ["timeout", "-k", "5", str(JOB_LIMIT_S), "mpirun", "-np", str(np), "-q",
+                    "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", *args]
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stdout(self):
+        out, err = self.proc.communicate(timeout=JOB_LIMIT_S + 30)
+        if self.proc.returncode != 0:
+            fail(f"exit code {self.proc.returncode}: {shlex.join(self.cmd)}\n{out}{err}")
+        return out
 
 
 def check_fixture(opts):
-    with LocalSlurm(cpus=4) as slurm:
+    with local_slurm(opts, 4) as slurm:
         conf, folder = slurm.conf, slurm.folder
-        print(f"Slurm up in {slurm.start_seconds:.2f} s: node {slurm.node}, slurmctld port "
+        print(f"Slurm up in {slurm.start_seconds:.2f} s: nodes {slurm.names}, slurmctld port "
               f"{slurm.ctld_port}, slurmd port {slurm.slurmd_port}")
         types = slurm.run(["srun", "--mpi=list"])
         if "pmix" not in types.stdout + types.stderr:
             fail(f"srun --mpi=list does not offer pmix:\n{types.stdout}{types.stderr}")
         started = time.monotonic()
-        proc = slurm.run(["srun", "-n", "4", "hostname"])
-        if proc.returncode != 0 or proc.stdout.split() != [slurm.node] * 4:
-            fail(f"srun -n 4 hostname: exit code {proc.returncode}, printed {proc.stdout!r}, "
-                 f"expected {slurm.node} four times\n{proc.stderr}")
-        print(f"srun -n 4 hostname: 4 tasks on {slurm.node} in {time.monotonic() - started:.2f} s")
+        # Two tasks on each node, under the node's host name.
+        tasks = 2 * len(slurm.names)
+        proc = slurm.run(["srun", "-N", str(len(slurm.names)), "--ntasks-per-node=2", "hostname"])
+        if proc.returncode != 0 or sorted(proc.stdout.split()) != sorted(slurm.names * 2):
+            fail(f"srun --ntasks-per-node=2 hostname: exit code {proc.returncode}, printed "
+                 f"{proc.stdout!r}, expected each of {slurm.names} twice\n{proc.stderr}")
+        print(f"srun --ntasks-per-node=2 hostname: {tasks} tasks, 2 on each of {slurm.names} in "
+              f"{time.monotonic() - started:.2f} s")
         started = time.monotonic()
         job = slurm.sbatch(["--wrap", "true"])
         expect_state(slurm, job, slurm.wait_job(job), "COMPLETED", "0:0")
@@ -147,7 +184,7 @@ def check_fixture(opts):
     class Planned(Exception):
         pass
     try:
-        with LocalSlurm(cpus=2) as slurm:
+        with local_slurm(opts, 2) as slurm:
             conf, folder = slurm.conf, slurm.folder
             slurm.sbatch(["--wrap", "sleep 600"])
             raise Planned()
@@ -183,20 +220,23 @@ def expect_removed(conf, folder, what):
 
 
 def check_pi(opts):
-    name = f"pi-{opts.launcher}"
     pi = os.path.join(opts.apps, "pi")
-    reference = checkpoint_test.fields(run_here(1, [pi, "--samples", "2e7"]))
-    # 1 + 2 + 3 + 4 CPUs: the four jobs run at once.
-    with LocalSlurm(cpus=10) as slurm:
+    # 1 to 4 ranks: 1, 2, 3 and 4 tasks on one node, 1 and 2 tasks per node on 2 nodes; each
+    # with srun and with mpirun. Each node has the CPUs for all jobs at once.
+    per_node = (1, 2, 3, 4) if opts.nodes == 1 else (1, 2)
+    with Reference(1, [pi, "--samples", "2e7"]) as here, \
+            local_slurm(opts, 2 * sum(per_node)) as slurm:
         prepare_work(slurm, opts.apps)
-        jobs = {tasks: submit(slurm, name, tasks)[0] for tasks in (1, 2, 3, 4)}
-        for tasks, job in jobs.items():
+        jobs = [(name, tasks * opts.nodes, submit(slurm, name, tasks))
+                for name in ("pi-srun", "pi-mpirun") for tasks in per_node]
+        reference = checkpoint_test.fields(here.stdout())
+        for name, ranks, job in jobs:
             fields = slurm.wait_job(job, JOB_LIMIT_S)
             expect_state(slurm, job, fields, "COMPLETED", "0:0")
             out = job_output(slurm, job)
             got = checkpoint_test.fields(out)
-            where = f"job {job} ({name}, {tasks} tasks):\n{out}"
-            if got.get("ranks") != str(tasks) or got.get("samples") != "20000000":
+            where = f"job {job} ({name}, {ranks} ranks):\n{out}"
+            if got.get("ranks") != str(ranks) or got.get("samples") != "20000000":
                 fail(f"ranks {got.get('ranks')}, samples {got.get('samples')}: {where}")
             estimate, hits, samples = float(got["estimate"]), int(got["hits"]), 20_000_000
             p = math.pi / 4
@@ -209,9 +249,9 @@ def check_pi(opts):
             if (got["estimate"], got["hits"]) != (reference["estimate"], reference["hits"]):
                 fail(f"estimate {got['estimate']} hits {got['hits']}, a 1-rank mpirun run here "
                      f"gave {reference['estimate']} {reference['hits']}: {where}")
-            print(f"job {job}: {tasks} ranks, estimate {estimate} ({abs(estimate - math.pi) / error:.2f}"
-                  f" standard errors from pi), the bits of a 1-rank run; ran "
-                  f"{fields['StartTime']} to {fields['EndTime']}")
+            print(f"job {job} ({name}): {ranks} ranks, estimate {estimate} "
+                  f"({abs(estimate - math.pi) / error:.2f} standard errors from pi), the bits of a "
+                  f"1-rank run; ran {fields['StartTime']} to {fields['EndTime']}")
 
 
 def journal_bytes(folder):
@@ -219,21 +259,24 @@ def journal_bytes(folder):
 
 
 def check_signal(opts):
-    name, tasks = f"signal-{opts.launcher}", 2
-    script, _ = readme_script(name, tasks)
+    # 2 ranks: 2 tasks on one node, or 1 on each of 2 nodes.
+    name, tasks = f"signal-{opts.launcher}", 2 // opts.nodes
+    script, _ = readme_script(name, opts.nodes, tasks)
     # The script's mandelbrot arguments: the reference runs them without --checkpoint.
     args = shlex.split(re.search(r"apps/mandelbrot (.*)", script.replace("\\\n", " "))[1])
     image_name = args[args.index("--output") + 1]
-    with LocalSlurm(cpus=4) as slurm:
+    at = args.index("--checkpoint")
+    with contextlib.ExitStack() as stack:
+        reference = os.path.join(stack.enter_context(tempfile.TemporaryDirectory()), "ref.png")
+        here = stack.enter_context(Reference(2, [
+            os.path.join(opts.apps, "mandelbrot"),
+            *(reference if arg == image_name else arg for arg in args[:at] + args[at + 2:])]))
+        slurm = stack.enter_context(local_slurm(opts, 2))
         prepare_work(slurm, opts.apps)
-        reference = os.path.join(slurm.folder, "reference.png")
-        at = args.index("--checkpoint")
-        ref_args = [reference if arg == image_name else arg for arg in args[:at] + args[at + 2:]]
-        run_here(2, [os.path.join(opts.apps, "mandelbrot"), *ref_args])
         journal = os.path.join(slurm.work, args[args.index("--checkpoint") + 1])
         image = os.path.join(slurm.work, image_name)
         started = time.monotonic()
-        first, _ = submit(slurm, name, tasks)
+        first = submit(slurm, name, tasks)
         deadline = time.monotonic() + JOB_LIMIT_S
         while journal_bytes(journal) < 2000:
             if time.monotonic() > deadline:
@@ -253,8 +296,8 @@ def check_signal(opts):
         expect_state(slurm, first, fields, "FAILED", "75:0")
         saved, _ = checkpoint_test.saved_records(journal)
         out = job_output(slurm, first)
-        print(f"job {first}: journal records after {running:.2f} s; scancel --signal=USR1 "
-              f"{' '.join(where_to)}: ended {stopped:.2f} s later, exit code 75, {len(saved)} "
+        print(f"job {first}: journal records after {running:.2f} s; "
+              f"{shlex.join(['scancel', '--signal=USR1', *where_to])}: ended {stopped:.2f} s later, exit code 75, {len(saved)} "
               f"chunks saved; its output: {out.strip()}")
         if os.path.exists(image) or not saved or "interrupted" not in out:
             fail(f"job {first}: expected no {image_name}, saved chunks and an 'interrupted' "
@@ -267,6 +310,7 @@ def check_signal(opts):
         expect_state(slurm, second, fields, "COMPLETED", "0:0")
         out = job_output(slurm, second)
         resumed = checkpoint_test.resumed_chunks(out, f"job {second}")
+        here.stdout()
         with open(reference, "rb") as a, open(image, "rb") as b:
             if a.read() != b.read():
                 fail(f"job {second}: {image_name} differs from an uninterrupted run's")
@@ -291,7 +335,7 @@ def check_signal(opts):
 
 def check_farm(opts):
     lines = [f"{a} {b}" for a in ("0.1", "0.25", "1e-3") for b in ("1", "-2", "3.5", "40")]
-    with LocalSlurm(cpus=4) as slurm:
+    with local_slurm(opts, 3) as slurm:
         prepare_work(slurm, opts.apps)
         work = Path(slurm.work)
         (work / "sweep.txt").write_text("# alpha beta\n" + "\n".join(lines) + "\n")
@@ -300,7 +344,7 @@ def check_farm(opts):
         simulate = work / "simulate"
         simulate.write_text('#!/bin/sh\nset -eu\nprintf "%s %s\\n" "$2" "$4" > "$6"\n')
         simulate.chmod(0o755)
-        job, _ = submit(slurm, "farm-sweep", 3)
+        job = submit(slurm, "farm-sweep", 3 if opts.nodes == 1 else 2)
         fields = slurm.wait_job(job, JOB_LIMIT_S)
         expect_state(slurm, job, fields, "COMPLETED", "0:0")
         for number, line in enumerate(lines, start=1):
@@ -309,11 +353,15 @@ def check_farm(opts):
                 fail(f"job {job}: {out} holds {out.read_text() if out.exists() else 'nothing'}, "
                      f"expected '{line}':\n{job_output(slurm, job)}")
         with open(work / "farm-out" / "results.csv", newline="", encoding="utf-8") as f:
-            statuses = [row["status"] for row in csv.DictReader(f)]
+            rows = list(csv.DictReader(f))
+        statuses = [row["status"] for row in rows]
         if len(statuses) != len(lines) or set(statuses) != {"ok"}:
             fail(f"job {job}: results.csv statuses {statuses}:\n{job_output(slurm, job)}")
+        hosts = collections.Counter(row["host"] for row in rows)
+        if not set(hosts) <= set(slurm.names):
+            fail(f"job {job}: tasks ran on {dict(hosts)}, not only on {slurm.names}")
         print(f"job {job}: {len(lines)} tasks, every output holds its parameters, results.csv "
-              f"all ok; ran {fields['StartTime']} to {fields['EndTime']}")
+              f"all ok, tasks per host {dict(hosts)}; ran {fields['StartTime']} to {fields['EndTime']}")
 
 
 def main():
@@ -321,6 +369,8 @@ def main():
     parser.add_argument("check", choices=["fixture", "pi", "signal", "farm"])
     parser.add_argument("--launcher", choices=["srun", "mpirun"], default="srun")
     parser.add_argument("--apps", required=True, help="the build's apps folder")
+    parser.add_argument("--nodes", type=int, choices=[1, 2, 3], default=1,
+                        help="1: this machine; 2 or 3: emulated nodes (tests/cluster)")
     opts = parser.parse_args()
     exit_on_signals()
     if reason := missing_prerequisite():
@@ -329,10 +379,11 @@ def main():
     started = time.monotonic()
     try:
         globals()[f"check_{opts.check}"](opts)
-    except Unavailable as e:
+    except (Unavailable, NodesUnavailable) as e:
         print(f"SKIPPED: {e}")
         sys.exit(SKIP)
-    print(f"{opts.check} {opts.launcher}: passed in {time.monotonic() - started:.1f} s")
+    print(f"{opts.check} {opts.launcher} on {opts.nodes} node(s): passed in "
+          f"{time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":
