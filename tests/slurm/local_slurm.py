@@ -272,7 +272,7 @@ class LocalSlurm:
             ""])
 
     def _daemon(self, name, argv):
-        log = open(os.path.join(self.folder, "log", f"{name}.out"), "wb")  # noqa: SIM115
+        log = open(os.path.join(self.folder, "log", f"{name}.out"), "wb")
         self.daemons.append((name, subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL,
                                                     stdout=log, stderr=subprocess.STDOUT,
                                                     cwd=self.folder)))
