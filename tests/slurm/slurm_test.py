@@ -382,7 +382,8 @@ def main():
     except (Unavailable, NodesUnavailable) as e:
         print(f"SKIPPED: {e}")
         sys.exit(SKIP)
-    print(f"{opts.check} {opts.launcher} on {opts.nodes} node(s): passed in "
+    launcher = f" {opts.launcher}" if opts.check == "signal" else ""
+    print(f"{opts.check}{launcher} on {opts.nodes} node(s): passed in "
           f"{time.monotonic() - started:.1f} s")
 
 
