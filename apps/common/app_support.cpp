@@ -81,6 +81,7 @@ std::optional<std::string> check_schedule(const std::string& text, mpimr::schedu
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, bool print,
                                       std::string_view name) {
+  add_run_output_options(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "checkpoint_option.hpp"
+#include "run_output_option.hpp"
 
 namespace app {
 
@@ -44,7 +45,8 @@ struct count {
 [[nodiscard]] std::optional<std::string> check_schedule(const std::string& text,
                                                         mpimr::schedule& out);
 
-/// Runs CLI11 on argv. Returns nothing to go on, or the exit code to leave with after rank 0
+/// Runs CLI11 on argv, with the options every app has (--report, --report-json) added last.
+/// Returns nothing to go on, or the exit code to leave with after rank 0
 /// (`print`) showed the help (0) or one line naming what is wrong (2).
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv,
                                                     bool print, std::string_view name);
@@ -63,8 +65,11 @@ int app_main(std::string_view name, int argc, char** argv, Parse parse, Run run)
     const bool print = ctx.rank() == 0;
     const auto args = parse(argc, argv, print);
     if (!args.run) return args.exit_code;
+    if (const auto exit_code = settle_run_output(ctx, name, print)) return *exit_code;
     try {
-      return run(ctx, *args.run);
+      const int exit_code = run(ctx, *args.run);
+      const int report_code = finish_run_output(ctx, name);
+      return exit_code != 0 ? exit_code : report_code;
     } catch (const mpimr::interrupted& e) {
       // Thrown on every rank; the run's checkpoint, if any, is closed by now.
       const std::string line = interruption_line(ctx, name, e);

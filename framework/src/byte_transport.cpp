@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "mpimr/errors.hpp"
+#include "traffic.hpp"
 
 namespace mpimr::detail {
 namespace {
@@ -48,6 +49,7 @@ void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> dat
                 std::uint64_t piece) {
   std::uint64_t total = data.size();
   MPI_Send(&total, 1, MPI_UINT64_T, dest, tag, comm);
+  count_sent(total);
   for (std::uint64_t offset = 0; offset < total;) {
     const int n = piece_count(total - offset, piece);
     MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
@@ -59,6 +61,7 @@ byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece) 
   std::uint64_t total = 0;
   MPI_Recv(&total, 1, MPI_UINT64_T, source, tag, comm, MPI_STATUS_IGNORE);
   byte_buffer data(total);
+  count_received(total);
   for (std::uint64_t offset = 0; offset < total;) {
     const int n = piece_count(total - offset, piece);
     MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
@@ -71,6 +74,15 @@ void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t piece
   std::uint64_t total = data.size();
   MPI_Bcast(&total, 1, MPI_UINT64_T, root, comm);
   data.resize(total);
+  int rank = 0;
+  int size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  if (rank == root) {
+    count_sent(total * static_cast<std::uint64_t>(size - 1));
+  } else {
+    count_received(total);
+  }
   for (std::uint64_t offset = 0; offset < total;) {
     const int n = piece_count(total - offset, piece);
     MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
@@ -107,6 +119,8 @@ std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local) {
     offset += counts[r];
   }
   byte_buffer joined(total);
+  count_sent(mine * static_cast<std::uint64_t>(size - 1));
+  count_received(total - mine);
   MPI_Allgatherv(local.data(), static_cast<int>(mine), MPI_BYTE, joined.data(), counts.data(),
                  displacements.data(), MPI_BYTE, comm);
   for (std::size_t r = 0; r < all.size(); ++r) {
@@ -156,7 +170,9 @@ std::vector<byte_buffer> alltoall_point_to_point(MPI_Comm comm,
 
 std::vector<byte_buffer> alltoall_bytes(MPI_Comm comm, const std::vector<byte_buffer>& outgoing,
                                         std::uint64_t int_limit, std::uint64_t piece) {
+  int rank = 0;
   int size = 1;
+  MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   if (outgoing.size() != static_cast<std::size_t>(size)) {
     throw invalid_argument("alltoall_bytes: " + std::to_string(outgoing.size()) + " buffers for " +
@@ -172,6 +188,9 @@ std::vector<byte_buffer> alltoall_bytes(MPI_Comm comm, const std::vector<byte_bu
     send_total += send_sizes[r];
     recv_total += recv_sizes[r];
   }
+  // What a rank keeps for itself never leaves it.
+  count_sent(send_total - send_sizes[static_cast<std::size_t>(rank)]);
+  count_received(recv_total - recv_sizes[static_cast<std::size_t>(rank)]);
   // Every rank must take the same path: agree on whether any rank's totals exceed an int.
   int too_big = send_total > int_limit || recv_total > int_limit ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &too_big, 1, MPI_INT, MPI_MAX, comm);
@@ -219,6 +238,12 @@ void throw_first_failure(MPI_Comm comm, const std::optional<std::string>& failur
 void allreduce_in_place(MPI_Comm comm, void* data, std::uint64_t count, MPI_Datatype type,
                         std::size_t type_size, MPI_Op op, std::uint64_t piece) {
   auto* bytes = static_cast<std::byte*>(data);
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  if (size > 1) {  // counted as the buffer sent once and received once, whatever MPI's algorithm
+    count_sent(count * type_size);
+    count_received(count * type_size);
+  }
   for (std::uint64_t offset = 0; offset < count;) {
     const int n = piece_count(count - offset, piece);
     MPI_Allreduce(MPI_IN_PLACE, bytes + offset * type_size, n, type, op, comm);

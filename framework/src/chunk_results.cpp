@@ -6,6 +6,8 @@
 #include <climits>
 #include <utility>
 
+#include "traffic.hpp"
+
 namespace mpimr::detail {
 namespace {
 
@@ -47,6 +49,36 @@ MPI_Datatype runs_type(const std::vector<run>& runs, MPI_Datatype element, MPI_A
   return type;
 }
 
+int rank_of(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+std::uint64_t element_bytes(MPI_Datatype element) {
+  int bytes = 0;
+  MPI_Type_size(element, &bytes);
+  return static_cast<std::uint64_t>(bytes);
+}
+
+/// For the run report: a rank's block goes to every other rank; it receives all the others.
+void count_block_traffic(const std::vector<int>& counts, int rank, std::uint64_t element) {
+  std::uint64_t all = 0;
+  for (const int c : counts) all += static_cast<std::uint64_t>(c);
+  const auto own = static_cast<std::uint64_t>(counts[static_cast<std::size_t>(rank)]);
+  count_sent(own * element * (counts.size() - 1));
+  count_received((all - own) * element);
+}
+
+/// For the run report: `bytes` broadcast from `root` to the other `size - 1` ranks.
+void count_broadcast(MPI_Comm comm, int root, int size, std::uint64_t bytes) {
+  if (rank_of(comm) == root) {
+    count_sent(bytes * static_cast<std::uint64_t>(size - 1));
+  } else {
+    count_received(bytes);
+  }
+}
+
 /// Static blocks: rank r's results are one contiguous block, known to all. Returns false (nothing
 /// sent) when the range is too long for an int count of elements.
 bool share_static_blocks(MPI_Comm comm, int size, const chunk_plan& plan, std::byte* results,
@@ -64,6 +96,7 @@ bool share_static_blocks(MPI_Comm comm, int size, const chunk_plan& plan, std::b
     counts[static_cast<std::size_t>(r)] = static_cast<int>(end - begin);
     starts[static_cast<std::size_t>(r)] = static_cast<int>(begin - plan.range.begin);
   }
+  count_block_traffic(counts, rank_of(comm), element_bytes(element));
   MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, results, counts.data(), starts.data(), element,
                  comm);
   return true;
@@ -118,6 +151,9 @@ void share_chunk_results(MPI_Comm comm, const chunk_plan& plan, std::byte* resul
       runs[i] = {all[static_cast<std::size_t>(starts[r]) + 2 * i],
                  all[static_cast<std::size_t>(starts[r]) + 2 * i + 1]};
     }
+    std::uint64_t run_items = 0;
+    for (const run& each : runs) run_items += each.length;
+    count_broadcast(comm, root, size, run_items * element_bytes);
     MPI_Datatype type = runs_type(runs, element, static_cast<MPI_Aint>(element_bytes));
     MPI_Bcast(results, 1, type, root, comm);
     MPI_Type_free(&type);

@@ -135,5 +135,8 @@ int context::size() const noexcept { return state_->size; }
 int context::node_size() const noexcept { return state_->node_size; }
 int context::node_count() const noexcept { return state_->node_count; }
 MPI_Comm context::communicator() const noexcept { return state_->comm; }
+const run_report& context::last_report() const noexcept { return state_->last_report; }
+const run_report& context::total_report() const noexcept { return state_->total_report; }
+void context::set_reporting(bool on) noexcept { state_->reporting = on; }
 
 }  // namespace mpimr

@@ -5,7 +5,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "mpimr/run_report.hpp"
+#include "operation_stats.hpp"
 #include "stall_watch.hpp"
 
 namespace mpimr::detail {
@@ -62,6 +66,13 @@ struct context_state {
   journal* active_journal = nullptr;
   // Heartbeats for the stall limit; none when no limit is set.
   std::unique_ptr<stall_watch> stall;
+
+  // Run reports (see report_collect.cpp). Off: no clock reads per chunk, no collective.
+  bool reporting = true;
+  operation_stats current;
+  run_report last_report;
+  run_report total_report;
+  std::vector<std::string> hosts;  // by rank, gathered with the first report
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

@@ -7,9 +7,11 @@
 namespace mpimr {
 namespace {
 
-std::string describe(int rank, std::uint64_t chunk_id, const std::string& original) {
+std::string describe(int rank, std::uint64_t chunk_id, const std::string& original,
+                     std::string_view label) {
   std::string where = "rank " + std::to_string(rank);
   if (chunk_id != task_error::no_chunk) where += ", chunk " + std::to_string(chunk_id);
+  if (!label.empty()) where.append(" of '").append(label).append("'");
   return "task failed on " + where + ": " + original;
 }
 
@@ -40,8 +42,9 @@ interrupted::interrupted(int rank, int signal_number)
       rank_(rank),
       signal_(signal_number) {}
 
-task_error::task_error(int rank, std::uint64_t chunk_id, std::string original_message)
-    : error(describe(rank, chunk_id, original_message)),
+task_error::task_error(int rank, std::uint64_t chunk_id, std::string original_message,
+                       std::string_view label)
+    : error(describe(rank, chunk_id, original_message, label)),
       rank_(rank),
       chunk_id_(chunk_id),
       original_(std::move(original_message)) {}

@@ -11,6 +11,7 @@
 #include "context_state.hpp"
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/errors.hpp"
+#include "traffic.hpp"
 
 namespace mpimr::detail {
 namespace {
@@ -51,6 +52,7 @@ void exchange_channel::send(std::vector<byte_buffer> batches, receiver on_batch)
     MPI_Isend(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, dest, tag_batch, comm_,
               &request);
     requests_.push_back(request);
+    count_sent(batch.size());
     ++sent_to_[static_cast<std::size_t>(dest)];
   }
 }
@@ -97,6 +99,7 @@ void exchange_channel::receive(const MPI_Status& probed, receiver on_batch) {
   MPI_Recv(incoming_.get(), bytes, MPI_BYTE, probed.MPI_SOURCE, tag_batch, comm_,
            MPI_STATUS_IGNORE);
   ++received_;
+  count_received(size);
   on_batch(std::span<const std::byte>(incoming_.get(), size));
   // A large buffer is not kept for the next batch: it would sit next to this rank's own tables
   // and batches for the rest of the operation.

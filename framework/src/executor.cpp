@@ -3,9 +3,11 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "cancel_channel.hpp"
 #include "chunk_sources.hpp"
@@ -29,8 +31,30 @@ struct local_outcome {
   [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
 };
 
+/// Runs one chunk; with `stats`, also counts it and the time inside it (two clock reads).
+void run_counted(const chunk& c, function_ref<void(const chunk&)> run_chunk,
+                 operation_stats* stats) {
+  if (stats == nullptr) {
+    run_chunk(c);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    run_chunk(c);
+  } catch (...) {
+    stats->busy_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    throw;
+  }
+  stats->busy_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ++stats->chunks;
+  stats->items += c.size();
+}
+
 void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& plan,
-              function_ref<void(const chunk&)> run_chunk, local_outcome& outcome) {
+              function_ref<void(const chunk&)> run_chunk, local_outcome& outcome,
+              operation_stats* stats) {
   for (;;) {
     const id_batch batch = source.next();
     if (batch.empty()) return;
@@ -47,7 +71,7 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
         return;
       }
       try {
-        run_chunk(plan.at(id));
+        run_counted(plan.at(id), run_chunk, stats);
         continue;
       } catch (const std::exception& e) {
         outcome = {failure_kind::task, id, e.what()};
@@ -80,7 +104,7 @@ void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
 
 /// Every rank learns the first failure (lowest failing rank) and throws it.
 [[noreturn]] void throw_agreed_failure(const context_state& s, const local_outcome& mine,
-                                       cancel_channel& cancel) {
+                                       cancel_channel& cancel, std::string_view label) {
   std::array<int, 2> local{mine.failed() ? 1 : 0, mine.failed() ? -s.rank : -INT_MAX};
   std::array<int, 2> global{};
   MPI_Allreduce(local.data(), global.data(), 1, MPI_INT, MPI_SUM, s.comm);
@@ -110,7 +134,7 @@ void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
     throw invalid_argument("on rank " + std::to_string(root) + ": " + message);
   }
   if (kind == failure_kind::stop) throw interrupted(root, signal_number);
-  throw task_error(root, chunk_id, message);
+  throw task_error(root, chunk_id, message, label);
 }
 
 }  // namespace
@@ -152,6 +176,14 @@ void execute(context& ctx, const execution_request& request,
     outcome = {failure_kind::invalid_argument, task_error::no_chunk, request.invalid_argument};
   }
   cancel_channel cancel(s.comm);
+  operation_stats* stats = s.current.depth > 0 ? &s.current : nullptr;
+  if (stats != nullptr) {
+    stats->label = request.label;
+    stats->schedule = request.schedule;
+    stats->chunk_size = request.plan.chunk_size;
+    stats->chunk_count = request.plan.chunk_count;
+    stats->range_size = request.plan.range.size();
+  }
   {
     // Every rank builds its source even with bad arguments: a service host must still answer and
     // a client must still say goodbye, or the ranks with good arguments would wait forever.
@@ -162,7 +194,7 @@ void execute(context& ctx, const execution_request& request,
       cancel.notify_others();
     } else {
       s.active_source = source.get();
-      run_loop(*source, cancel, request.plan, run_chunk, outcome);
+      run_loop(*source, cancel, request.plan, run_chunk, outcome, stats);
       s.active_source = nullptr;
     }
     const auto nothing = [] {};
@@ -184,7 +216,7 @@ void execute(context& ctx, const execution_request& request,
   std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print,
                                          shape_print, ~shape_print};
   MPI_Allreduce(MPI_IN_PLACE, agreement.data(), 5, MPI_UINT64_T, MPI_MAX, s.comm);
-  if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel);
+  if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel, request.label);
   cancel.drain(0);
   if (agreement[1] != ~agreement[2]) {
     throw invalid_argument(

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "mpimr/run_report.hpp"
+
 namespace mpimr {
 
 namespace detail {
@@ -47,6 +49,15 @@ class context {
   /// mpimr's private communicator, for code that needs raw MPI next to mpimr (not needed
   /// otherwise).
   [[nodiscard]] MPI_Comm communicator() const noexcept;
+
+  /// What the last operation that completed on this context did (the same on every rank):
+  /// `operations` is 0 before the first one. A failed operation leaves the previous report.
+  [[nodiscard]] const run_report& last_report() const noexcept;
+  /// Every operation completed since the context was made, added up (`operations` counts them).
+  [[nodiscard]] const run_report& total_report() const noexcept;
+  /// Reports are on by default and cost one gather of a few numbers per rank per operation; off,
+  /// operations neither time their chunks nor gather. Set it alike on every rank.
+  void set_reporting(bool on) noexcept;
 
   /// Internal state used by the execution layer.
   [[nodiscard]] detail::context_state& state() const noexcept { return *state_; }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace mpimr {
 
@@ -27,7 +28,9 @@ class task_error : public error {
   /// ranks).
   static constexpr std::uint64_t no_chunk = UINT64_MAX;
 
-  task_error(int rank, std::uint64_t chunk_id, std::string original_message);
+  /// `label` (options.label of the operation, if any) is named in what().
+  task_error(int rank, std::uint64_t chunk_id, std::string original_message,
+             std::string_view label = {});
 
   [[nodiscard]] int rank() const noexcept { return rank_; }
   [[nodiscard]] std::uint64_t chunk_id() const noexcept { return chunk_id_; }

@@ -18,6 +18,7 @@
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/detail/type_traits.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
@@ -70,6 +71,7 @@ requires detail::raw_result<R> && std::invocable<Body&, const chunk&, std::span<
                                 const Identity& identity, Body body, Join join = {},
                                 const options& opts = {}) {
   const T& identity_value = identity;
+  detail::report_scope report(ctx);  // first: it times the whole operation
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(body, "fill_and_reduce body", request);
   detail::check_callable(join, "fill_and_reduce join", request);

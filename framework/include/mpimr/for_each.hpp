@@ -9,6 +9,7 @@
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
 
@@ -20,6 +21,7 @@ namespace mpimr {
 template <class Body>
 requires std::invocable<Body&, const chunk&> || std::invocable<Body&, std::uint64_t>
 void for_each(context& ctx, index_range range, Body body, const options& opts = {}) {
+  detail::report_scope report(ctx);  // first: it times the whole operation
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(body, "for_each body", request);
   detail::operation_journal journal(ctx, "for_each", request);

@@ -20,6 +20,7 @@
 #include "mpimr/detail/executor.hpp"
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/detail/result_codec.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
@@ -117,6 +118,7 @@ template <class R, class Fn>
 template <class Fn, class R = std::decay_t<std::invoke_result_t<Fn&, std::uint64_t>>>
 requires std::invocable<Fn&, std::uint64_t> && std::default_initializable<R>
 [[nodiscard]] std::vector<R> map(context& ctx, index_range range, Fn fn, const options& opts = {}) {
+  detail::report_scope report(ctx);  // first: it times the whole operation
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(fn, "map function", request);
   // The choice depends on the plan alone; ranks whose plans differ all fail in the agreement.

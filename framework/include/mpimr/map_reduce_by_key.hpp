@@ -20,6 +20,7 @@
 #include "mpimr/detail/journaled_pairs.hpp"
 #include "mpimr/detail/key_exchange.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/detail/text_splits.hpp"
 #include "mpimr/distributed_map.hpp"
 #include "mpimr/errors.hpp"
@@ -46,6 +47,7 @@ template <class K, class V, class MapIndex, class Combine, class Partition>
                                                        const execution_request& request,
                                                        MapIndex& map_index, Combine& combine,
                                                        Partition& partition, const options& opts) {
+  report_scope report(ctx);  // first: it times the whole operation
   key_exchange<K, V, Combine, Partition> exchange(ctx, combine, std::move(partition),
                                                   opts.shuffle_buffer_bytes);
   auto emit_into_exchange = [&](detail::lookup_key_t<K> key, V value) {

@@ -19,6 +19,7 @@
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/ordered_merge.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/detail/result_codec.hpp"
 #include "mpimr/detail/results_to_root.hpp"
 #include "mpimr/errors.hpp"
@@ -34,6 +35,7 @@ template <class R, class Fn>
 [[nodiscard]] std::vector<R> map_to_root(context& ctx, int root, index_range range, Fn& fn,
                                          const options& opts, std::uint64_t batch_bytes) {
   agree_on_root(ctx.communicator(), root, "map_to");
+  report_scope report(ctx);  // first: it times the whole operation
   execution_request request = make_request(range, opts);
   check_callable(fn, "map_to function", request);
   const bool is_root = ctx.rank() == root;

@@ -20,6 +20,7 @@
 #include "mpimr/options.hpp"
 #include "mpimr/partition.hpp"
 #include "mpimr/reduce.hpp"
+#include "mpimr/run_report.hpp"
 #include "mpimr/stop.hpp"
 #include "mpimr/text_input.hpp"
 #include "mpimr/transform_reduce.hpp"

@@ -7,6 +7,7 @@
 #include "mpimr/concepts.hpp"
 #include "mpimr/context.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
 
@@ -27,6 +28,7 @@ requires chunk_body<Body, T> && join_for<Join, T>
   // Taken by reference: copying an 8 MB identity on every call cost more than the reduction itself.
   // An Eigen expression such as VectorXd::Zero(n) is evaluated here, once.
   const T& identity_value = identity;
+  detail::report_scope report(ctx);  // first: it times the whole operation
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(body, "reduce body", request);
   detail::check_callable(join, "reduce join", request);

@@ -8,6 +8,7 @@
 
 #include "mpimr/context.hpp"
 #include "mpimr/detail/reduce_core.hpp"
+#include "mpimr/detail/report_scope.hpp"
 #include "mpimr/index_range.hpp"
 #include "mpimr/options.hpp"
 
@@ -22,6 +23,7 @@ requires std::invocable<Transform&, std::uint64_t> &&
 [[nodiscard]] T transform_reduce(context& ctx, index_range range, Init&& init_value, Join join,
                                  Transform transform, const options& opts = {}) {
   T init(std::forward<Init>(init_value));  // evaluates an Eigen expression; moved into the result
+  detail::report_scope report(ctx);        // first: it times the whole operation
   detail::execution_request request = detail::make_request(range, opts);
   detail::check_callable(join, "transform_reduce join", request);
   detail::check_callable(transform, "transform_reduce transform", request);
