@@ -45,7 +45,8 @@ struct count {
 [[nodiscard]] std::optional<std::string> check_schedule(const std::string& text,
                                                         mpimr::schedule& out);
 
-/// Runs CLI11 on argv, with the options every app has (--report, --report-json) added last.
+/// Runs CLI11 on argv, with the options every app has (--report, --report-json, --progress) added
+/// last.
 /// Returns nothing to go on, or the exit code to leave with after rank 0
 /// (`print`) showed the help (0) or one line naming what is wrong (2).
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv,

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -19,6 +20,7 @@ struct run_output_state {
   bool report_flag = false;
   std::string report_json;
   bool json_given = false;
+  std::optional<bool> progress;  // --progress / --no-progress; none: the context's default
   report_request settled;
 };
 
@@ -80,6 +82,11 @@ void add_run_output_options(CLI::App& app) {
                  "fields in docs/run_report.md). Default for both: MPIMR_REPORT=table|json:FILE")
       ->type_name("FILE")
       ->each([&s](const std::string&) { s.json_given = true; });
+  app.add_flag_function(
+      "--progress,!--no-progress", [&s](std::int64_t count) { s.progress = count > 0; },
+      "Show chunks done, rate, elapsed time and ETA on stderr while operations run: a redrawn line "
+      "on a terminal, a line every 10 s otherwise. Default: on when stderr is a terminal, or "
+      "MPIMR_PROGRESS=on|off|auto[,SECONDS]");
 }
 
 std::optional<int> settle_run_output(mpimr::context& ctx, std::string_view name, bool print) {
@@ -105,6 +112,8 @@ std::optional<int> settle_run_output(mpimr::context& ctx, std::string_view name,
     return 2;
   }
   s.settled = r;
+  if (s.progress)
+    ctx.set_progress({.mode = *s.progress ? mpimr::progress_mode::on : mpimr::progress_mode::off});
   return std::nullopt;
 }
 

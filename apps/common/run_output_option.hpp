@@ -1,5 +1,6 @@
-// --report and --report-json FILE for every app (and MPIMR_REPORT as their default): after the
-// run, rank 0 prints the run report's table on stderr and/or writes it as JSON.
+// --report, --report-json FILE (MPIMR_REPORT as their default) and --progress / --no-progress for
+// every app: after the run, rank 0 prints the run report's table on stderr and/or writes it as
+// JSON.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,12 +20,13 @@ struct report_request {
 /// Returns a message naming the variable and its text when it is none of these.
 [[nodiscard]] std::optional<std::string> report_from_environment(report_request& out);
 
-/// Adds --report and --report-json FILE to `app` (parse_command_line does this for every app).
+/// Adds --report, --report-json FILE, --progress and --no-progress to `app` (parse_command_line
+/// does this for every app).
 void add_run_output_options(CLI::App& app);
 
-/// Collective, after parsing: settles the request (options win over MPIMR_REPORT) and checks on
-/// rank 0 that the JSON file can be written. Returns the exit code (2) when it cannot, after rank 0
-/// printed one line; nothing when the run may go on.
+/// Collective, after parsing: settles the request (options win over MPIMR_REPORT), checks on rank 0
+/// that the JSON file can be written, and applies --progress / --no-progress to `ctx`. Returns the
+/// exit code (2) when it cannot, after rank 0 printed one line; nothing when the run may go on.
 [[nodiscard]] std::optional<int> settle_run_output(mpimr::context& ctx, std::string_view name,
                                                    bool print);
 

@@ -1,6 +1,10 @@
 // Context set-up: duplicate communicator, node communicator, and the node-shared counter window.
 #include "mpimr/context.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +16,7 @@
 
 #include "context_state.hpp"
 #include "mpimr/errors.hpp"
+#include "progress_environment.hpp"
 
 namespace mpimr {
 namespace {
@@ -83,6 +88,34 @@ void start_stall_watch(detail::context_state& s, const context_settings& setting
   s.stall = std::make_unique<detail::stall_watch>(s.comm, limit);
 }
 
+/// Under mpirun the ranks' stderr is a pipe to the launcher, which writes to the terminal, if any:
+/// then the launcher's stderr (on Linux, the parent's file descriptor 2) decides.
+bool launcher_stderr_is_terminal() {
+  struct stat own {};
+  if (fstat(STDERR_FILENO, &own) != 0 || !S_ISFIFO(own.st_mode)) return false;
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMIX_RANK") == nullptr &&
+      std::getenv("PMI_RANK") == nullptr) {
+    return false;  // not started by a launcher: the pipe is the user's own redirection
+  }
+  const std::string parent = "/proc/" + std::to_string(getppid()) + "/fd/2";
+  const int fd = open(parent.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool terminal = isatty(fd) != 0;
+  close(fd);
+  return terminal;
+}
+
+/// MPIMR_PROGRESS is read on every rank (the same environment gives the same outcome); whether
+/// stderr is a terminal is rank 0's answer, broadcast, since rank 0 alone prints.
+void prepare_progress(detail::context_state& s) {
+  s.progress_environment = detail::progress_from_environment();
+  int terminal = 0;
+  if (s.rank == 0) terminal = isatty(STDERR_FILENO) != 0 || launcher_stderr_is_terminal() ? 1 : 0;
+  MPI_Bcast(&terminal, 1, MPI_INT, 0, s.comm);
+  s.stderr_terminal = terminal != 0;
+  MPI_Comm_dup(s.comm, &s.progress_comm);
+}
+
 }  // namespace
 
 context::context() : context(MPI_COMM_WORLD) {}
@@ -112,7 +145,28 @@ context::context(MPI_Comm comm, const context_settings& settings)
   s.dispenser = choose_dispenser(s);
   allocate_counter_window(s);
   start_stall_watch(s, settings);
+  prepare_progress(s);
+  set_progress(settings.progress);
 }
+
+void context::set_progress(const progress_settings& settings) {
+  auto& s = *state_;
+  if (std::isnan(settings.interval_seconds) || settings.interval_seconds < 0 ||
+      settings.interval_seconds > 1e6) {
+    throw invalid_argument(
+        "mpimr::context: progress interval_seconds is not a number of seconds "
+        "from 0 to 1e6");
+  }
+  progress_mode mode = settings.mode;
+  if (mode == progress_mode::automatic) mode = s.progress_environment.mode;
+  s.progress_on = mode == progress_mode::automatic ? s.stderr_terminal : mode == progress_mode::on;
+  s.progress_interval = settings.interval_seconds > 0 ? settings.interval_seconds
+                        : s.progress_environment.interval_seconds > 0
+                            ? s.progress_environment.interval_seconds
+                            : 10.0;
+}
+
+bool context::progress_shown() const noexcept { return state_->progress_on; }
 
 // Freeing is collective; it lives in the state so that moved-from and move-assigned contexts free
 // exactly once. After MPI_Finalize nothing can be freed any more, so nothing is tried.
@@ -122,6 +176,7 @@ detail::context_state::~context_state() {
   if (node_window != MPI_WIN_NULL) MPI_Win_free(&node_window);
   if (node_comm != MPI_COMM_NULL) MPI_Comm_free(&node_comm);
   if (exchange_comm != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm);
+  if (progress_comm != MPI_COMM_NULL) MPI_Comm_free(&progress_comm);
   if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
 }
 

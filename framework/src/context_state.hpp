@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mpimr/progress.hpp"
 #include "mpimr/run_report.hpp"
 #include "operation_stats.hpp"
 #include "stall_watch.hpp"
@@ -73,6 +74,13 @@ struct context_state {
   run_report last_report;
   run_report total_report;
   std::vector<std::string> hosts;  // by rank, gathered with the first report
+
+  // Progress (see progress_meter.hpp): counts travel to rank 0 on a communicator of their own.
+  MPI_Comm progress_comm = MPI_COMM_NULL;
+  bool stderr_terminal = false;            // rank 0's (or its launcher's), the same on every rank
+  progress_settings progress_environment;  // MPIMR_PROGRESS
+  bool progress_on = false;
+  double progress_interval = 10;
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

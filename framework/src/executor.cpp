@@ -6,6 +6,7 @@
 #include <chrono>
 #include <climits>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/stop.hpp"
+#include "progress_meter.hpp"
 #include "schedule_environment.hpp"
 
 namespace mpimr::detail {
@@ -54,7 +56,7 @@ void run_counted(const chunk& c, function_ref<void(const chunk&)> run_chunk,
 
 void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& plan,
               function_ref<void(const chunk&)> run_chunk, local_outcome& outcome,
-              operation_stats* stats) {
+              operation_stats* stats, progress_meter* progress) {
   for (;;) {
     const id_batch batch = source.next();
     if (batch.empty()) return;
@@ -72,6 +74,7 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
       }
       try {
         run_counted(plan.at(id), run_chunk, stats);
+        if (progress != nullptr) progress->chunk_done();
         continue;
       } catch (const std::exception& e) {
         outcome = {failure_kind::task, id, e.what()};
@@ -176,6 +179,10 @@ void execute(context& ctx, const execution_request& request,
     outcome = {failure_kind::invalid_argument, task_error::no_chunk, request.invalid_argument};
   }
   cancel_channel cancel(s.comm);
+  // On every rank alike (the settings agree, see below), also for bad arguments: rank 0 then waits
+  // for exactly one final count from every other rank.
+  std::optional<progress_meter> progress;
+  if (s.progress_on) progress.emplace(s, request.plan.chunk_count, request.label);
   operation_stats* stats = s.current.depth > 0 ? &s.current : nullptr;
   if (stats != nullptr) {
     stats->label = request.label;
@@ -194,9 +201,12 @@ void execute(context& ctx, const execution_request& request,
       cancel.notify_others();
     } else {
       s.active_source = source.get();
-      run_loop(*source, cancel, request.plan, run_chunk, outcome, stats);
+      run_loop(*source, cancel, request.plan, run_chunk, outcome, stats,
+               progress ? &*progress : nullptr);
       s.active_source = nullptr;
     }
+    // Before waiting for anyone: rank 0 learns this rank's count without waiting for the others.
+    if (progress) progress->loop_done();
     const auto nothing = [] {};
     source->finish(exchange != nullptr ? exchange->poll : function_ref<void()>(nothing));
   }
@@ -210,12 +220,18 @@ void execute(context& ctx, const execution_request& request,
 
   // The schedule too: ranks that read different MPIMR_SCHEDULE values (or pass different
   // schedules) computed some chunks twice or not at all, and must not return a result.
-  const std::uint64_t plan_print =
-      hash_combine(request.plan.fingerprint(), static_cast<std::uint64_t>(request.schedule));
+  const std::uint64_t plan_print = hash_combine(
+      hash_combine(request.plan.fingerprint(), static_cast<std::uint64_t>(request.schedule)),
+      s.progress_on ? 1U : 0U);
   const std::uint64_t shape_print = outcome.failed() ? 0 : result_fingerprint();
   std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print,
                                          shape_print, ~shape_print};
   MPI_Allreduce(MPI_IN_PLACE, agreement.data(), 5, MPI_UINT64_T, MPI_MAX, s.comm);
+  if (progress) {
+    // Ranks with other progress settings never sent counts: rank 0 must not wait for them.
+    const bool same_plan = agreement[1] == ~agreement[2];
+    progress->close(agreement[0] == 0 && same_plan && agreement[3] == ~agreement[4], same_plan);
+  }
   if (agreement[0] != 0) throw_agreed_failure(s, outcome, cancel, request.label);
   cancel.drain(0);
   if (agreement[1] != ~agreement[2]) {

@@ -13,18 +13,24 @@ def fail(message):
     sys.exit(1)
 
 
-def run(launcher, np, app_args, timeout, text, no_kill_grace=False):
+def run(launcher, np, app_args, timeout, text, no_kill_grace=False, env_changes=None):
     """Runs the app at `np` ranks. no_kill_grace: for runs that end by themselves (never signalled
     by the test): after a rank exits non-zero, mpirun sends the others SIGTERM and by default waits
     a second before SIGKILL, twice, which is most of a refused run's time. Ranks that refused an
     argument are finalizing by then, so nothing a refusal check looks at depends on that wait. A
-    test that signals mpirun must keep the grace: it is the ranks' time to stop cleanly."""
+    test that signals mpirun must keep the grace: it is the ranks' time to stop cleanly.
+    env_changes: {name: value} set for this launch, or {name: None} to unset."""
     cmd = [part.replace("{np}", str(np)) for part in launcher] + app_args
     # Each launch gets its own session folder: Open MPI 4's mpirun, started several at a time
     # (run_many, ctest -j), can fail to create the shared one in /tmp and exit 1 (ORTE_ERROR_LOG
     # in session_dir.c, seen in CI).
     with tempfile.TemporaryDirectory(prefix="mpimr-session-") as session:
         env = dict(os.environ, TMPDIR=session)
+        for name, value in (env_changes or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         if no_kill_grace:
             env["OMPI_MCA_odls_base_sigkill_timeout"] = "0"
         proc = subprocess.run(cmd, capture_output=True, text=text, timeout=timeout, env=env)

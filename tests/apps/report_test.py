@@ -52,13 +52,8 @@ def project_version(source):
 
 
 def run_ok(launcher, np, args, env=None):
-    saved = dict(os.environ)
-    os.environ.update(env or {})
-    try:
-        cmd, proc = app_launch.run(launcher, np, args, RUN_TIMEOUT, True)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    changes = {"MPIMR_REPORT": None, **(env or {})}
+    cmd, proc = app_launch.run(launcher, np, args, RUN_TIMEOUT, True, env_changes=changes)
     if proc.returncode != 0:
         fail(f"exit code {proc.returncode}: {shlex.join(cmd)}\n{proc.stderr}")
     return cmd, proc
@@ -140,9 +135,8 @@ def check_refusals(launcher):
         for (cmd, proc), named in zip(app_launch.run_many(launcher, runs, RUN_TIMEOUT),
                                       [missing, folder]):
             app_launch.expect_one_line_exit_2(cmd, proc, "pi", named)
-        os.environ["MPIMR_REPORT"] = "json"
-        cmd, proc = app_launch.run(launcher, 2, ["--samples", "1e9"], RUN_TIMEOUT, True, True)
-        del os.environ["MPIMR_REPORT"]
+        cmd, proc = app_launch.run(launcher, 2, ["--samples", "1e9"], RUN_TIMEOUT, True, True,
+                                   {"MPIMR_REPORT": "json"})
         app_launch.expect_one_line_exit_2(cmd, proc, "pi", "MPIMR_REPORT='json'")
         if os.path.exists(missing) or os.listdir(folder):
             fail(f"a refused run left files in {folder}: {os.listdir(folder)}")

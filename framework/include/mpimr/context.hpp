@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "mpimr/progress.hpp"
 #include "mpimr/run_report.hpp"
 
 namespace mpimr {
@@ -22,6 +23,9 @@ struct context_settings {
   /// MPIMR_STALL_LIMIT environment variable, or no limit. Needs MPI_THREAD_MULTIPLE (what
   /// mpimr::environment asks for).
   double stall_limit_seconds = -1;
+  /// Progress lines of every operation on rank 0's stderr (see progress.hpp); set_progress changes
+  /// them later.
+  progress_settings progress{};
 };
 
 /// Collective to construct and to destroy on every rank of the communicator. Operations on one
@@ -58,6 +62,13 @@ class context {
   /// Reports are on by default and cost one gather of a few numbers per rank per operation; off,
   /// operations neither time their chunks nor gather. Set it alike on every rank.
   void set_reporting(bool on) noexcept;
+
+  /// Progress of the operations to come (see progress.hpp). Set it alike on every rank: it decides
+  /// whether ranks send their counts to rank 0. Throws mpimr::invalid_argument for an interval
+  /// that is not a number from 0 to 1e6.
+  void set_progress(const progress_settings& settings);
+  /// Whether the operations to come show progress (the same on every rank).
+  [[nodiscard]] bool progress_shown() const noexcept;
 
   /// Internal state used by the execution layer.
   [[nodiscard]] detail::context_state& state() const noexcept { return *state_; }
