@@ -17,6 +17,7 @@
 #include "context_state.hpp"
 #include "mpimr/errors.hpp"
 #include "progress_environment.hpp"
+#include "progress_meter.hpp"
 
 namespace mpimr {
 namespace {
@@ -173,6 +174,7 @@ bool context::progress_shown() const noexcept { return state_->progress_on; }
 detail::context_state::~context_state() {
   if (!mpi_is_running()) return;
   stall.reset();
+  progress_monitor.reset();  // its thread probes progress_comm, freed below
   if (node_window != MPI_WIN_NULL) MPI_Win_free(&node_window);
   if (node_comm != MPI_COMM_NULL) MPI_Comm_free(&node_comm);
   if (exchange_comm != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm);

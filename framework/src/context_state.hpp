@@ -17,6 +17,7 @@ namespace mpimr::detail {
 
 class chunk_source;
 class journal;
+class progress_thread;
 
 /// How dynamic and guided schedules hand out chunks.
 enum class dispenser_kind {
@@ -81,6 +82,7 @@ struct context_state {
   progress_settings progress_environment;  // MPIMR_PROGRESS
   bool progress_on = false;
   double progress_interval = 10;
+  std::unique_ptr<progress_thread> progress_monitor;  // rank 0, started by the first meter
 
   [[nodiscard]] counter_slot& slot_for(std::uint64_t operation) const noexcept {
     return slots[operation % counter_slots];

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 
 #include "context_state.hpp"
 
@@ -34,12 +35,42 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-progress_meter::progress_meter(const context_state& s, std::uint64_t total, std::string_view label)
+progress_thread::progress_thread() : thread_([this] { run(); }) {}
+
+progress_thread::~progress_thread() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void progress_thread::attach(progress_meter* meter) {
+  // No wake-up: the thread looks within one poll period, and an operation shorter than that
+  // prints nothing anyway.
+  const std::lock_guard lock(mutex_);
+  active_ = meter;
+}
+
+void progress_thread::detach() {
+  const std::lock_guard lock(mutex_);
+  active_ = nullptr;
+}
+
+void progress_thread::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (active_ != nullptr) active_->poll();
+    wake_.wait_for(lock, poll_period, [this] { return stopping_; });
+  }
+}
+
+progress_meter::progress_meter(context_state& s, std::uint64_t total, std::string_view label)
     : comm_(s.progress_comm),
       rank_(s.rank),
       size_(s.size),
       terminal_(s.stderr_terminal),
-      threaded_(s.thread_multiple),
       interval_(terminal_ ? std::min(s.progress_interval, terminal_redraw_seconds)
                           : s.progress_interval),
       total_(total),
@@ -50,26 +81,31 @@ progress_meter::progress_meter(const context_state& s, std::uint64_t total, std:
   counts_.assign(static_cast<std::size_t>(size_), 0);
   next_print_ = start_ + std::chrono::duration_cast<clock::duration>(
                              std::chrono::duration<double>(interval_));
-  if (threaded_) thread_ = std::thread([this] { monitor(); });
+  if (!s.thread_multiple) return;
+  if (!s.progress_monitor) s.progress_monitor = std::make_unique<progress_thread>();
+  monitor_ = s.progress_monitor.get();
+  monitor_->attach(this);
 }
 
 progress_meter::~progress_meter() {
   if (!closed_) close(false);
 }
 
-void progress_meter::chunk_done() {
-  mine_.fetch_add(1, std::memory_order_relaxed);
-  const clock::time_point now = clock::now();
+void progress_meter::chunk_done(clock::time_point now) {
+  // Only this thread writes the count: no atomic read-modify-write needed.
+  mine_.store(mine_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (now < next_send_) return;
   next_send_ = now + send_period;
   if (rank_ != 0) {
     send(tag_count);
-  } else if (!threaded_) {
-    // Without a monitor thread rank 0 looks for counts and prints between its own chunks.
-    const std::lock_guard lock(mutex_);
-    take_messages(false);
-    print_due();
+  } else if (monitor_ == nullptr) {
+    poll();  // without a monitor thread rank 0 looks and prints between its own chunks
   }
+}
+
+void progress_meter::poll() {
+  take_messages(false);
+  print_due();
 }
 
 void progress_meter::send(int tag) {
@@ -149,15 +185,6 @@ void progress_meter::print_line(bool final_line) {
   printed_ = true;
 }
 
-void progress_meter::monitor() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    take_messages(false);
-    print_due();
-    wake_.wait_for(lock, poll_period, [this] { return stopping_; });
-  }
-}
-
 void progress_meter::close(bool complete, bool drain) {
   closed_ = true;
   loop_done();
@@ -165,14 +192,7 @@ void progress_meter::close(bool complete, bool drain) {
     if (pending_ != MPI_REQUEST_NULL) MPI_Wait(&pending_, MPI_STATUS_IGNORE);
     return;
   }
-  if (thread_.joinable()) {
-    {
-      const std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
+  if (monitor_ != nullptr) monitor_->detach();
   // Every rank sent its final count before the agreement that precedes this: none is missing.
   if (drain) take_messages(true);
   // An operation shorter than one interval says nothing: iterative codes run many short ones.
