@@ -37,7 +37,8 @@ struct options {
   /// Input of any size runs within it.
   std::uint64_t shuffle_buffer_bytes = 0;
   /// A name for the operation: part of its identity in a checkpoint journal, so that two
-  /// operations over the same range are never confused.
+  /// operations over the same range are never confused; also named in its run report, its
+  /// progress lines and the what() of a task_error it throws.
   std::string_view label{};
 };
 
