@@ -22,7 +22,7 @@ cluster_sums zero_sums(Eigen::Index dims, Eigen::Index k) {
 
 }  // namespace
 
-lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::MatrixXd& points,
+lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::Ref<const Eigen::MatrixXd>& points,
                        Eigen::MatrixXd centroids, const lloyd_settings& settings) {
   const Eigen::Index dims = points.rows();
   const Eigen::Index k = centroids.cols();
@@ -70,7 +70,8 @@ lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::MatrixXd& points,
   return out;
 }
 
-std::vector<assignment> assign_points(mpimr::context& ctx, const Eigen::MatrixXd& points,
+std::vector<assignment> assign_points(mpimr::context& ctx,
+                                      const Eigen::Ref<const Eigen::MatrixXd>& points,
                                       const Eigen::MatrixXd& centroids,
                                       const lloyd_settings& settings) {
   return mpimr::map(ctx, mpimr::index_range{0, static_cast<std::uint64_t>(points.cols())},

@@ -29,7 +29,8 @@ struct lloyd_result {
 /// Iterates from `centroids`: assign each point to its nearest centroid, move each centroid to the
 /// mean of its points. A cluster left without points keeps its centroid where it was. The same
 /// bits at every rank count and schedule (deterministic reduce over a fixed chunk size).
-[[nodiscard]] lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::MatrixXd& points,
+[[nodiscard]] lloyd_result run_lloyd(mpimr::context& ctx,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& points,
                                      Eigen::MatrixXd centroids, const lloyd_settings& settings);
 
 struct assignment {
@@ -39,7 +40,7 @@ struct assignment {
 
 /// Every point's nearest centroid, in point order, on every rank.
 [[nodiscard]] std::vector<assignment> assign_points(mpimr::context& ctx,
-                                                    const Eigen::MatrixXd& points,
+                                                    const Eigen::Ref<const Eigen::MatrixXd>& points,
                                                     const Eigen::MatrixXd& centroids,
                                                     const lloyd_settings& settings);
 

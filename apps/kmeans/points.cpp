@@ -37,8 +37,8 @@ mpimr::chunk key(std::uint64_t id) { return mpimr::chunk{id, id, id + 1}; }
 
 }  // namespace
 
-point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blobs, double spread,
-                         std::uint64_t seed) {
+void generate_blob_points(std::span<double> out, std::uint64_t first, std::uint64_t dims,
+                          std::uint64_t blobs, double spread, std::uint64_t seed) {
   const auto d = static_cast<Eigen::Index>(dims);
   Eigen::MatrixXd centres(d, static_cast<Eigen::Index>(blobs));
   for (std::uint64_t j = 0; j < blobs; ++j) {
@@ -47,17 +47,23 @@ point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blob
       centres(t, static_cast<Eigen::Index>(j)) = -10.0 + 20.0 * rng.uniform();
     }
   }
-  point_set out;
-  out.coords.resize(d, static_cast<Eigen::Index>(n));
-  for (std::uint64_t i = 0; i < n; ++i) {
-    mpimr::chunk_rng rng(seed, key(i), point_stream);
+  const std::uint64_t count = out.size() / dims;
+  for (std::uint64_t p = 0; p < count; ++p) {
+    mpimr::chunk_rng rng(seed, key(first + p), point_stream);
     const auto blob = std::min(
         static_cast<Eigen::Index>(rng.uniform() * static_cast<double>(blobs)), centres.cols() - 1);
     normal_source normal(rng);
-    for (Eigen::Index t = 0; t < d; ++t) {
-      out.coords(t, static_cast<Eigen::Index>(i)) = centres(t, blob) + spread * normal();
-    }
+    double* point = out.data() + p * dims;
+    for (Eigen::Index t = 0; t < d; ++t) point[t] = centres(t, blob) + spread * normal();
   }
+}
+
+point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blobs, double spread,
+                         std::uint64_t seed) {
+  point_set out;
+  out.coords.resize(static_cast<Eigen::Index>(dims), static_cast<Eigen::Index>(n));
+  generate_blob_points(std::span(out.coords.data(), static_cast<std::size_t>(n * dims)), 0, dims,
+                       blobs, spread, seed);
   return out;
 }
 

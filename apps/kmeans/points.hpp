@@ -4,6 +4,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,9 +38,15 @@ class input_error : public std::runtime_error {
 [[nodiscard]] point_set generate_blobs(std::uint64_t n, std::uint64_t dims, std::uint64_t blobs,
                                        double spread, std::uint64_t seed);
 
+/// Points first .. first + out.size() / dims - 1 of generate_blobs(..., seed), written into `out`
+/// one point after another (the column-major layout of point_set::coords): any range of points
+/// can be generated on its own, by any rank.
+void generate_blob_points(std::span<double> out, std::uint64_t first, std::uint64_t dims,
+                          std::uint64_t blobs, double spread, std::uint64_t seed);
+
 /// A header line (`names`, or x1..xd when empty) and one line per column of `columns`, every value
 /// printed with 17 significant digits so that it reads back as the same double.
-[[nodiscard]] std::string columns_csv(const Eigen::MatrixXd& columns,
+[[nodiscard]] std::string columns_csv(const Eigen::Ref<const Eigen::MatrixXd>& columns,
                                       const std::vector<std::string>& names);
 
 }  // namespace kmeans_app

@@ -79,7 +79,8 @@ point_set read_points_csv(const std::string& path) {
   return parse_points_csv(app::read_whole_file<input_error>(path), path);
 }
 
-std::string columns_csv(const Eigen::MatrixXd& columns, const std::vector<std::string>& names) {
+std::string columns_csv(const Eigen::Ref<const Eigen::MatrixXd>& columns,
+                        const std::vector<std::string>& names) {
   std::string out;
   for (Eigen::Index t = 0; t < columns.rows(); ++t) {
     if (t > 0) out += ',';

@@ -15,7 +15,7 @@ namespace {
 constexpr std::uint64_t seeding_stream = 3;
 }  // namespace
 
-Eigen::MatrixXd kmeans_plus_plus(const Eigen::MatrixXd& points, std::uint64_t k,
+Eigen::MatrixXd kmeans_plus_plus(const Eigen::Ref<const Eigen::MatrixXd>& points, std::uint64_t k,
                                  std::uint64_t seed) {
   const Eigen::Index n = points.cols();
   const Eigen::Index dims = points.rows();

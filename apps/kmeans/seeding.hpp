@@ -11,7 +11,7 @@ namespace kmeans_app {
 /// rank runs it on the same points and gets the same centroids, whatever the rank count. When all
 /// points sit on centroids already (fewer distinct points than k) the next one is point 0 again,
 /// a duplicate that ends up an empty cluster.
-[[nodiscard]] Eigen::MatrixXd kmeans_plus_plus(const Eigen::MatrixXd& points, std::uint64_t k,
-                                               std::uint64_t seed);
+[[nodiscard]] Eigen::MatrixXd kmeans_plus_plus(const Eigen::Ref<const Eigen::MatrixXd>& points,
+                                               std::uint64_t k, std::uint64_t seed);
 
 }  // namespace kmeans_app

@@ -21,6 +21,7 @@
 #include "mpimr/partition.hpp"
 #include "mpimr/reduce.hpp"
 #include "mpimr/run_report.hpp"
+#include "mpimr/shared_array.hpp"
 #include "mpimr/stop.hpp"
 #include "mpimr/text_input.hpp"
 #include "mpimr/transform_reduce.hpp"
