@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
   const double d = 0.85;
 
   const auto setup_start = std::chrono::steady_clock::now();
-  const pagerank_app::link_graph g =
+  const pagerank_app::link_graph built =
       pagerank_app::build_link_graph(pagerank_app::generate_rmat(scale, edge_factor, seed));
+  const pagerank_app::graph_view g = pagerank_app::view_of(built);
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
   const std::size_t n = g.ids.size();

@@ -70,7 +70,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       "its points) until no centroid moves farther than --tolerance or --max-iterations have run. "
       "A cluster left without points keeps its centroid. Points come from a CSV file (numbers "
       "separated by commas, the same count on each line; the first line is a header when none of "
-      "its fields is a number) or from --generate. Every rank reads the file itself.",
+      "its fields is a number) or from --generate. One rank per node reads the file; the ranks of "
+      "a node share the points.",
       "kmeans"};
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("points", input, "CSV file of points, one per line")->type_name("FILE");

@@ -115,4 +115,12 @@ link_graph build_link_graph(std::vector<edge> edges) {
   return g;
 }
 
+graph_view view_of(const link_graph& graph) {
+  const link_matrix& m = graph.links;
+  return {graph.ids,
+          Eigen::Map<const link_matrix>(m.rows(), m.cols(), m.nonZeros(), m.outerIndexPtr(),
+                                        m.innerIndexPtr(), m.valuePtr()),
+          graph.dangling};
+}
+
 }  // namespace pagerank_app

@@ -5,6 +5,7 @@
 
 #include <Eigen/SparseCore>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "edges.hpp"
@@ -20,6 +21,16 @@ struct link_graph {
   std::vector<std::int32_t> dangling;  // the vertices without out-links, ascending
   std::uint64_t input_edges = 0;       // the edges as given, duplicates included
 };
+
+/// A link graph held elsewhere (a link_graph, or node-shared arrays): what the iterations read.
+struct graph_view {
+  std::span<const std::uint64_t> ids;
+  Eigen::Map<const link_matrix> links;
+  std::span<const std::int32_t> dangling;
+};
+
+/// `graph` seen through a graph_view; valid while `graph` lives.
+[[nodiscard]] graph_view view_of(const link_graph& graph);
 
 /// The vertices are the ids that appear in an edge. A duplicate edge counts once (as in SNAP's
 /// directed graphs and networkx's DiGraph); a self-loop is an out-link like any other. Throws

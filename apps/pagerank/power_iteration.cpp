@@ -13,7 +13,7 @@ std::uint64_t default_chunk_size(std::uint64_t vertices) {
   return std::max<std::uint64_t>(256, (vertices + 1023) / 1024);
 }
 
-pagerank_result run_pagerank(mpimr::context& ctx, const link_graph& graph,
+pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
                              const pagerank_settings& settings) {
   const std::uint64_t n = graph.ids.size();
   const double d = settings.damping;

@@ -37,7 +37,7 @@ struct pagerank_result {
 /// matrix and D the rank held by dangling vertices (spread evenly over all vertices), until the L1
 /// change is below the tolerance or max_iterations have run. The same bits at every rank count,
 /// schedule and chunk size.
-[[nodiscard]] pagerank_result run_pagerank(mpimr::context& ctx, const link_graph& graph,
+[[nodiscard]] pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
                                            const pagerank_settings& settings);
 
 }  // namespace pagerank_app

@@ -17,20 +17,21 @@ double uniform_share(std::uint64_t vertices, double damping, double dangling) {
   return (1.0 - damping) / n + damping * dangling / n;
 }
 
-double initial_dangling(const link_graph& graph) {
+double initial_dangling(const graph_view& graph) {
   exact_sum sum;
   const double start = 1.0 / static_cast<double>(graph.ids.size());
   for (std::size_t j = 0; j < graph.dangling.size(); ++j) sum.add(start);
   return sum.value();
 }
 
-iteration_sums sweep_rows(const link_graph& graph, std::span<const double> x, double damping,
+iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x, double damping,
                           double share, std::uint64_t begin, std::span<double> rows) {
   iteration_sums sums;
   const std::uint64_t end = begin + rows.size();
   for (std::uint64_t i = begin; i < end; ++i) {
     double sum = 0;
-    for (link_matrix::InnerIterator it(graph.links, static_cast<Eigen::Index>(i)); it; ++it) {
+    for (Eigen::Map<const link_matrix>::InnerIterator it(graph.links, static_cast<Eigen::Index>(i));
+         it; ++it) {
       sum += it.value() * x[static_cast<std::size_t>(it.index())];
     }
     const double rank = damping * sum + share;

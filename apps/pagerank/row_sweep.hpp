@@ -21,12 +21,12 @@ struct iteration_sums {
 [[nodiscard]] double uniform_share(std::uint64_t vertices, double damping, double dangling);
 
 /// The rank held by dangling vertices before the first iteration (1/n each).
-[[nodiscard]] double initial_dangling(const link_graph& graph);
+[[nodiscard]] double initial_dangling(const graph_view& graph);
 
 /// One iteration for rows begin .. begin + rows.size() - 1: writes their new ranks, d (L x)_i +
 /// share, into `rows` and returns their sums. The same code serves the app (one call per chunk)
 /// and the serial baseline (one call for all rows).
-[[nodiscard]] iteration_sums sweep_rows(const link_graph& graph, std::span<const double> x,
+[[nodiscard]] iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x,
                                         double damping, double share, std::uint64_t begin,
                                         std::span<double> rows);
 

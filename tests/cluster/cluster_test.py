@@ -21,8 +21,11 @@ cut_link:   the link of one node cut mid-run, with a stall limit of 2 s: rank 0 
             ranks, every rank ends by itself, mpirun exits non-zero (through its time limit).
 balance:    rank 0's first chunk ends only after every other chunk is done (balance_probe): the job
             completes, rank 0 ran one chunk and every other rank, on every node, took some.
+shared_array: mpi_test_shared_array at 4 ranks on 2 nodes, and kmeans (points in a shared_array)
+            on 2 nodes with generated and CSV points: the centroids of a 1-rank run.
 
 Usage: cluster_test.py CHECK [options] --pi PATH --wordcount PATH --victim PATH --probe PATH
+                       --kmeans PATH --shared-test PATH
 Exit status 0 = pass, 77 = skipped (this machine cannot host emulated nodes: one line says why).
 """
 
@@ -446,14 +449,46 @@ def check_balance(opts):
                 print(f"np {np} on 3 nodes: while rank 0 was in one chunk: {spread}")
 
 
+def check_shared_array(opts):
+    """mpimr::shared_array across 2 nodes: its own test program (one maker per node, each node's
+    shares covering its array once), and kmeans, whose points are one, generated in parallel per
+    node or read from a CSV file once per node: its centroids equal a 1-rank run's, byte for
+    byte."""
+    with tempfile.TemporaryDirectory(prefix="mpimr-shared-") as folder, EmulatedNodes(2) as nodes:
+        where, proc = run_on_nodes(nodes, 4, [opts.shared_test])
+        if proc.returncode != 0 or "PASSED" not in proc.stdout:
+            fail(f"exit code {proc.returncode}: {where}\n{proc.stdout}{proc.stderr}")
+        print(f"{opts.shared_test} at 4 ranks on 2 nodes: passed")
+        points = os.path.join(folder, "points.csv")
+        base = ["-k", "5", "--seed", "7"]
+        generated = ["--generate", "20000", "--dims", "3", "--blobs", "5"]
+
+        def centroids(run, np, inputs, name):
+            out = os.path.join(folder, name)
+            where, proc = run(np, [opts.kmeans, *base, *inputs, "--centroids", out])
+            fields(where, proc, ["points"])
+            return Path(out).read_bytes(), where
+
+        where, proc = run_here(1, [opts.kmeans, *base, *generated, "--write-points", points])
+        fields(where, proc, ["points"])
+        for inputs, what in ((generated, "generated"), ([points], "read from CSV")):
+            want, _ = centroids(run_here, 1, inputs, "reference.csv")
+            got, where = centroids(lambda np, args: run_on_nodes(nodes, np, args), 4, inputs,
+                                   "nodes.csv")
+            if got != want:
+                fail(f"kmeans centroids ({what}) at 4 ranks on 2 nodes differ from 1 rank's: "
+                     f"{where}\n{got.decode()}\nvs\n{want.decode()}")
+            print(f"kmeans, points {what}, at 4 ranks on 2 nodes: the centroids of 1 rank")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("check", choices=["fixture", "schedules", "wordcount", "checkpoint",
-                                          "kill_node", "cut_link", "balance"])
+                                          "kill_node", "cut_link", "balance", "shared_array"])
     parser.add_argument("--schedule", default="dynamic")
     parser.add_argument("--operation", choices=["reduce", "by_key"], default="reduce")
     parser.add_argument("--app", choices=["pi", "wordcount"], default="pi")
-    for program in ("pi", "wordcount", "victim", "probe"):
+    for program in ("pi", "wordcount", "victim", "probe", "kmeans", "shared-test"):
         parser.add_argument(f"--{program}", required=True)
     opts = parser.parse_args()
     exit_on_signals()
