@@ -65,7 +65,15 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
               operation_stats* stats, progress_meter* progress) {
   for (;;) {
     const id_batch batch = source.next();
-    if (batch.empty()) return;
+    if (batch.empty()) {
+      // A stop asked for during this rank's last chunk ends this operation, not the next one
+      // (whose first chunks would otherwise be journaled after the stop).
+      if (stop_requested()) {
+        outcome = {failure_kind::stop, task_error::no_chunk, "stop requested", stop_signal()};
+        cancel.notify_others();
+      }
+      return;
+    }
     for (std::uint64_t id = batch.first; id < batch.last; ++id) {
       if (cancel.cancelled()) {
         source.cancel();

@@ -345,7 +345,9 @@ TEST_F(checkpoint_test, MapToResumesOnItsRoot) {
     mpimr::clear_stop();
     first_run = sum_over_ranks(ctx, cp.recorded_chunks());
     EXPECT_GE(first_run, 1U);
-    EXPECT_LT(first_run, chunks);
+    // All of them when the others took every other chunk before the stop reached them (seen at
+    // 4 ranks on 2 cores); never a chunk of the second map_to.
+    EXPECT_LE(first_run, chunks);
   }
   mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "map_to"});
   called = 0;
