@@ -41,6 +41,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,7 @@ sys.path.insert(0, str(HERE.parent / "apps"))
 import checkpoint_test  # noqa: E402  (tests/apps: reading journals)
 import readme_scripts  # noqa: E402
 from app_launch import fail  # noqa: E402
-from local_slurm import (SKIP, LocalSlurm, Unavailable, exit_on_signals,  # noqa: E402
+from local_slurm import (ENDED, SKIP, LocalSlurm, Unavailable, exit_on_signals,  # noqa: E402
                          missing_prerequisite, processes_with_conf)
 from emulated_nodes import EmulatedNodes  # noqa: E402  (tests/cluster, on sys.path by now)
 from emulated_nodes import Unavailable as NodesUnavailable  # noqa: E402
@@ -88,9 +89,15 @@ def readme_script(name, nodes, tasks):
 
 def prepare_work(slurm, apps):
     """The job's folder (its working directory, as the folder one submits from on a cluster):
-    build/release/apps is the build's apps folder, so the README's paths work as written."""
-    os.makedirs(os.path.join(slurm.work, "build", "release"))
-    os.symlink(apps, os.path.join(slurm.work, "build", "release", "apps"))
+    build/release/apps holds copies of the build's apps, so the README's paths work as written.
+    Copies, not a link: each emulated node has a private /tmp, where the build may live (a CI
+    clone), and a node would not see it."""
+    target = os.path.join(slurm.work, "build", "release", "apps")
+    os.makedirs(target)
+    for name in os.listdir(apps):
+        path = os.path.join(apps, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            shutil.copy2(path, target)
 
 
 def submit(slurm, name, tasks):
@@ -278,10 +285,17 @@ def check_signal(opts):
         started = time.monotonic()
         first = submit(slurm, name, tasks)
         deadline = time.monotonic() + JOB_LIMIT_S
+        next_look = time.monotonic()
         while journal_bytes(journal) < 2000:
             if time.monotonic() > deadline:
                 fail(f"job {first}: no journal records after {JOB_LIMIT_S} s:\n"
                      f"{job_output(slurm, first)}")
+            if time.monotonic() > next_look:  # a job that already ended will write none
+                state = slurm.jobs().get(first, {}).get("JobState")
+                if state in ENDED:
+                    fail(f"job {first} ended ({state}) before its journal had records:\n"
+                         f"{job_output(slurm, first)}")
+                next_look = time.monotonic() + 0.5
             time.sleep(0.02)
         running = time.monotonic() - started
         # What Slurm sends at --signal=USR1@T (every task of every step) or --signal=B:USR1@T
