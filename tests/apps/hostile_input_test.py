@@ -6,7 +6,7 @@ Usage: hostile_input_test.py APP|journal_cuts --app PATH [--ranks N...] [--wide-
                              -- LAUNCHER...
 LAUNCHER is the mpiexec command line with {np} where the rank count goes and {app} where the
 program goes. Every row runs at one of --ranks (1 2), in turn; the rows marked wide at all of them
-and at --wide-ranks (3 4). A refused run must: exit with 2 within the time limit, print nothing on
+and at one of --wide-ranks (3 4), in turn. A refused run must: exit with 2 within the time limit, print nothing on
 stdout and exactly one line on stderr ('APP: ...', no MPI abort text, no stack trace, no control
 byte, short) that matches the row's pattern, which names the bad value, file or line; and leave
 the folders as they were: no output file created, a pre-existing output file untouched, no
@@ -904,8 +904,8 @@ def check_journal_cuts(launcher, jobs, wide_every):
             return None
 
         # Every byte of the header and of the first record; the later records have the same
-        # layout, so every 5th byte of them and each side of every record end.
-        cuts = set(range(ends[1] + 1)) | set(range(ends[1], len(journal) + 1, 5))
+        # layout, so every 7th byte of them and each side of every record end.
+        cuts = set(range(ends[1] + 1)) | set(range(ends[1], len(journal) + 1, 7))
         cuts |= {cut for end in ends for cut in (end - 1, end, end + 1) if cut <= len(journal)}
         runs = [(cut, 1) for cut in sorted(cuts)]
         runs += [(cut, 2) for cut in range(0, len(journal) + 1, wide_every)]
@@ -920,12 +920,12 @@ def check_journal_cuts(launcher, jobs, wide_every):
 
 
 def row_ranks(index, r, ranks, wide_ranks):
-    """The rank counts a row runs at: a wide row at all of them; any other row at one of `ranks`,
-    in turn by row number, so that each rank count sees about as many rows. A launch is most of a
-    row's cost, and what several ranks add (they agree, rank 0 alone speaks, none hangs) the wide
-    rows check at every rank count."""
+    """The rank counts a row runs at: a wide row at all of `ranks` and one of `wide_ranks`; any
+    other row at one of `ranks`; the one taken in turn by row number, so that each rank count sees
+    about as many rows. A launch is most of a row's cost, and what several ranks add (they agree,
+    rank 0 alone speaks, none hangs) the wide rows check at more rank counts."""
     if r.wide:
-        return ranks + wide_ranks
+        return ranks + wide_ranks[index % len(wide_ranks):][:1]
     return [ranks[index % len(ranks)]]
 
 
@@ -979,8 +979,8 @@ def main():
         print(f"FAIL: {problem}", file=sys.stderr)
     wide = sum(1 for r in table if r.wide and not r.known_bug)
     print(f"{app}: {len(table) - len(known)} rows, each at one of {opts.ranks} in turn, {wide} "
-          f"of them at {opts.ranks + opts.wide_ranks}: {len(runs)} runs, {len(problems)} failed; "
-          f"{len(known)} rows not run (known bugs)")
+          f"of them at {opts.ranks} and one of {opts.wide_ranks}: {len(runs)} runs, "
+          f"{len(problems)} failed; {len(known)} rows not run (known bugs)")
     if problems:
         sys.exit(1)
     print("PASS")
