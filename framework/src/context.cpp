@@ -16,6 +16,7 @@
 
 #include "context_state.hpp"
 #include "mpimr/errors.hpp"
+#include "node_window.hpp"
 #include "progress_environment.hpp"
 #include "progress_meter.hpp"
 
@@ -42,24 +43,9 @@ detail::dispenser_kind choose_dispenser(const detail::context_state& s) {
 }
 
 void allocate_counter_window(detail::context_state& s) {
-  // MPI_Win_allocate_shared promises no alignment beyond the basic types' (Open MPI 4 returned an
-  // address 8 bytes past a 64-byte boundary), but counter_slot is alignas(64): using it there is
-  // undefined behaviour (UBSan: "misaligned address"). So node rank 0 allocates one alignment more
-  // and the slots start at the first boundary in it. The offset is rank 0's, broadcast: every rank
-  // must use the same bytes even if a process mapped the segment at another address modulo 64.
-  constexpr std::size_t alignment = alignof(detail::counter_slot);
-  const MPI_Aint bytes =
-      s.node_rank == 0 ? sizeof(detail::counter_slot) * detail::counter_slots + alignment : 0;
-  void* base = nullptr;
-  MPI_Win_allocate_shared(bytes, sizeof(detail::counter_slot), MPI_INFO_NULL, s.node_comm, &base,
-                          &s.node_window);
-  MPI_Aint size = 0;
-  int unit = 0;
-  MPI_Win_shared_query(s.node_window, 0, &size, &unit, &base);
-  auto padding = static_cast<int>((alignment - reinterpret_cast<std::uintptr_t>(base) % alignment) %
-                                  alignment);
-  MPI_Bcast(&padding, 1, MPI_INT, 0, s.node_comm);
-  s.slots = reinterpret_cast<detail::counter_slot*>(static_cast<std::byte*>(base) + padding);
+  static_assert(alignof(detail::counter_slot) <= detail::node_window_alignment);
+  s.slots = reinterpret_cast<detail::counter_slot*>(detail::allocate_node_window(
+      s.node_comm, sizeof(detail::counter_slot) * detail::counter_slots, &s.node_window));
   if (s.node_rank == 0) {
     for (int i = 0; i < detail::counter_slots; ++i) new (&s.slots[i]) detail::counter_slot{0};
   }

@@ -10,42 +10,24 @@
 
 #include "context_state.hpp"
 #include "mpimr/errors.hpp"
+#include "node_window.hpp"
 
 namespace mpimr::detail {
-
-namespace {
-
-// MPI_Win_allocate_shared promises no alignment beyond the basic types' (Open MPI 4 has returned an
-// address 8 bytes past a 64-byte boundary), so the owner allocates this much more and the data
-// starts at the first boundary in it.
-constexpr std::uint64_t alignment = 64;
-
-}  // namespace
 
 node_shared_block::node_shared_block(context& ctx, std::uint64_t bytes) {
   const context_state& s = ctx.state();
   node_comm_ = s.node_comm;
   node_rank_ = s.node_rank;
   node_size_ = s.node_size;
-  if (bytes > static_cast<std::uint64_t>(std::numeric_limits<MPI_Aint>::max()) - alignment) {
+  if (bytes >
+      static_cast<std::uint64_t>(std::numeric_limits<MPI_Aint>::max()) - node_window_alignment) {
     std::string message("mpimr::shared_array: ");
     message.append(std::to_string(bytes)).append(" bytes are more than MPI can allocate");
     throw invalid_argument(message);
   }
-  const auto own = static_cast<MPI_Aint>(node_rank_ == 0 ? bytes + alignment : 0);
-  void* base = nullptr;
   // Every rank takes part even when the allocation fails on the owner: Open MPI then aborts the job
   // with its own message (MPI_ERRORS_ARE_FATAL), which is what an out-of-memory node gets anyway.
-  MPI_Win_allocate_shared(own, 1, MPI_INFO_NULL, node_comm_, &base, &window_);
-  MPI_Aint size = 0;
-  int unit = 0;
-  MPI_Win_shared_query(window_, 0, &size, &unit, &base);
-  // The owner's offset, not each rank's own: a process may map the segment at an address that
-  // differs modulo 64, and all must use the same bytes.
-  auto padding = static_cast<int>((alignment - reinterpret_cast<std::uintptr_t>(base) % alignment) %
-                                  alignment);
-  MPI_Bcast(&padding, 1, MPI_INT, 0, node_comm_);
-  data_ = static_cast<std::byte*>(base) + padding;
+  data_ = allocate_node_window(node_comm_, bytes, &window_);
   bytes_ = bytes;
   // Passive-target epoch for the block's life: publish() may then use MPI_Win_sync.
   MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
