@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "environment_error.hpp"
 #include "mpimr/errors.hpp"
 
 namespace mpimr::detail {
@@ -13,10 +14,8 @@ namespace {
 
 constexpr const char* variable = "MPIMR_SCHEDULE";
 
-[[noreturn]] void reject(std::string_view text, const std::string& why) {
-  std::string message(variable);
-  message.append("='").append(text).append("': ").append(why);
-  throw invalid_argument(message);
+[[noreturn]] void reject(std::string_view text, std::string_view why) {
+  reject_environment(variable, text, why);
 }
 
 std::uint64_t parse_chunk_size(std::string_view whole, std::string_view text) {
