@@ -112,8 +112,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
                  "How chunks of rows go to ranks: auto, static, dynamic or guided. auto means "
-                 "static: rows cost about the same on average, and static blocks let ranks share "
-                 "the new ranks with one allgather; take dynamic for graphs whose heavy rows "
+                 "static: rows cost about the same on average, and static blocks give each rank "
+                 "the same rows every iteration; take dynamic for graphs whose heavy rows "
                  "cluster (vertex ids sorted by degree)")
       ->type_name("NAME")
       ->capture_default_str();

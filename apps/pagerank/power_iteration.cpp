@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <span>
+#include <utility>
 
 #include "row_sweep.hpp"
 
@@ -20,21 +21,27 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   pagerank_result out;
   out.chunk_size = settings.chunk_size != 0 ? settings.chunk_size : default_chunk_size(n);
   // auto means static blocks: a block of rows costs about its share of the nonzeros, which on
-  // R-MAT graphs splits within 3% at 2 to 4 ranks (scales 14 to 21), and the new ranks are then
-  // shared with one in-place allgather instead of one broadcast of scattered chunks per rank.
+  // R-MAT graphs splits within 3% at 2 to 4 ranks (scales 14 to 21), and across nodes each node's
+  // new ranks are then few runs of rows (one per rank) instead of scattered chunks.
   out.schedule = settings.schedule == mpimr::schedule::automatic ? mpimr::schedule::static_blocks
                                                                  : settings.schedule;
   const mpimr::options options{.schedule = out.schedule, .chunk_size = out.chunk_size};
-  std::vector<double> x(n, 1.0 / static_cast<double>(n));
-  std::vector<double> next(n);
+  // The old and new rank vectors exist once per node (mpimr::shared_array): each rank writes its
+  // rows of `next` into the node's one copy, so on one node nothing is exchanged per iteration and
+  // the ranks only wait for each other; across nodes each node's rows travel once per node. The
+  // sweep reads only `x`, which nobody writes during it; the two swap after each iteration.
+  const auto start_everywhere = [n](std::span<double> part, std::uint64_t) {
+    std::fill(part.begin(), part.end(), 1.0 / static_cast<double>(n));
+  };
+  mpimr::shared_array<double> x(ctx, n, start_everywhere);
+  mpimr::shared_array<double> next(ctx, n, [](std::span<double>, std::uint64_t) {});
 
   // One sweep per iteration: each chunk of rows computes its vertices' new ranks into `next` and,
   // while they are in cache, its share of two sums the next steps need, the L1 change and the new
-  // rank held by dangling vertices; mpimr::fill_and_reduce then gives every rank the whole vector
-  // (an in-place allgather of n doubles) and the joined sums. Done after the exchange instead,
-  // both sums would be O(n) passes that every rank repeats over the whole vector, work that does
-  // not shrink with more ranks. The sums are exact (exact_sum), so the ranks have the same bits at
-  // every rank count, schedule and chunk size.
+  // rank held by dangling vertices; mpimr::fill_and_reduce joins the sums. Done after the sweep
+  // instead, both sums would be O(n) passes that every rank repeats over the whole vector, work
+  // that does not shrink with more ranks. The sums are exact (exact_sum), so the ranks have the
+  // same bits at every rank count, schedule and chunk size.
   double dangling = initial_dangling(graph);
   const auto start = std::chrono::steady_clock::now();
   auto iteration_start = start;
@@ -43,10 +50,10 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
     const iteration_sums sums = mpimr::fill_and_reduce(
         ctx, mpimr::index_range{0, n}, next, iteration_sums{},
         [&](const mpimr::chunk& c, std::span<double> rows) {
-          return sweep_rows(graph, x, d, share, c.begin, rows);
+          return sweep_rows(graph, x.span(), d, share, c.begin, rows);
         },
         [](iteration_sums left, const iteration_sums& right) { return left += right; }, options);
-    x.swap(next);
+    std::swap(x, next);
     dangling = sums.dangling.value();
     ++out.iterations;
     const auto now = std::chrono::steady_clock::now();
@@ -60,7 +67,7 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   }
   out.loop_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out.rank = std::move(x);
+  out.rank.assign(x.begin(), x.end());
   return out;
 }
 

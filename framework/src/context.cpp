@@ -126,6 +126,9 @@ context::context(MPI_Comm comm, const context_settings& settings)
   MPI_Comm_size(s.node_comm, &s.node_size);
   int leader = s.node_rank == 0 ? 1 : 0;
   MPI_Allreduce(&leader, &s.node_count, 1, MPI_INT, MPI_SUM, s.comm);
+  if (s.node_count > 1) {
+    MPI_Comm_split(s.comm, leader == 1 ? 0 : MPI_UNDEFINED, s.rank, &s.leader_comm);
+  }
   int level = 0;
   MPI_Query_thread(&level);
   s.thread_multiple = level >= MPI_THREAD_MULTIPLE;
@@ -162,6 +165,7 @@ detail::context_state::~context_state() {
   stall.reset();
   progress_monitor.reset();  // its thread probes progress_comm, freed below
   if (node_window != MPI_WIN_NULL) MPI_Win_free(&node_window);
+  if (leader_comm != MPI_COMM_NULL) MPI_Comm_free(&leader_comm);
   if (node_comm != MPI_COMM_NULL) MPI_Comm_free(&node_comm);
   if (exchange_comm != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm);
   if (progress_comm != MPI_COMM_NULL) MPI_Comm_free(&progress_comm);

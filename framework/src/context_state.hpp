@@ -50,6 +50,9 @@ struct context_state {
   // source and must never take a scheduler or collective message by mistake.
   MPI_Comm exchange_comm = MPI_COMM_NULL;
   MPI_Comm node_comm = MPI_COMM_NULL;  // ranks sharing memory with this one
+  // Node rank 0 of every node, when there are several nodes (else MPI_COMM_NULL): they move what
+  // node-shared arrays hold between nodes (see node_results.cpp).
+  MPI_Comm leader_comm = MPI_COMM_NULL;
   int rank = 0;
   int size = 1;
   int node_rank = 0;

@@ -21,11 +21,12 @@ cut_link:   the link of one node cut mid-run, with a stall limit of 2 s: rank 0 
             ranks, every rank ends by itself, mpirun exits non-zero (through its time limit).
 balance:    rank 0's first chunk ends only after every other chunk is done (balance_probe): the job
             completes, rank 0 ran one chunk and every other rank, on every node, took some.
-shared_array: mpi_test_shared_array at 4 ranks on 2 nodes, and kmeans (points in a shared_array)
-            on 2 nodes with generated and CSV points: the centroids of a 1-rank run.
+shared_array: mpi_test_shared_array at 4 ranks on 2 nodes, kmeans (points in a shared_array)
+            on 2 nodes with generated and CSV points: the centroids of a 1-rank run; pagerank
+            (graph and rank vectors in shared arrays) at 4 and 3 ranks: the ranks of 1 rank.
 
 Usage: cluster_test.py CHECK [options] --pi PATH --wordcount PATH --victim PATH --probe PATH
-                       --kmeans PATH --shared-test PATH
+                       --kmeans PATH --pagerank PATH --shared-test PATH
 Exit status 0 = pass, 77 = skipped (this machine cannot host emulated nodes: one line says why).
 """
 
@@ -479,6 +480,25 @@ def check_shared_array(opts):
                 fail(f"kmeans centroids ({what}) at 4 ranks on 2 nodes differ from 1 rank's: "
                      f"{where}\n{got.decode()}\nvs\n{want.decode()}")
             print(f"kmeans, points {what}, at 4 ranks on 2 nodes: the centroids of 1 rank")
+        # pagerank: the graph and both rank vectors are shared arrays; the node leaders exchange
+        # their nodes' rows every iteration (static blocks, and dynamic chunks scattered over
+        # ranks and nodes). Its ranks are the same bits at every rank count.
+        graph = ["--rmat-scale", "12", "--seed", "3", "--top", "3"]
+        want_ranks = None
+        for np, schedule in ((1, "static"), (4, "static"), (3, "dynamic")):
+            out = os.path.join(folder, f"ranks{np}.csv")
+            run = run_here if np == 1 else (lambda n, a: run_on_nodes(nodes, n, a))
+            where, proc = run(np, [opts.pagerank, *graph, "--schedule", schedule,
+                                   "--chunk-size", "37", "--output", out])
+            fields(where, proc, ["iterations"])
+            got = Path(out).read_bytes()
+            if want_ranks is None:
+                want_ranks = got
+            elif got != want_ranks:
+                fail(f"pagerank ranks at {np} ranks on 2 nodes ({schedule}) differ from 1 rank's: "
+                     f"{where}")
+            else:
+                print(f"pagerank, {schedule}, at {np} ranks on 2 nodes: the ranks of 1 rank")
 
 
 def main():
@@ -488,7 +508,7 @@ def main():
     parser.add_argument("--schedule", default="dynamic")
     parser.add_argument("--operation", choices=["reduce", "by_key"], default="reduce")
     parser.add_argument("--app", choices=["pi", "wordcount"], default="pi")
-    for program in ("pi", "wordcount", "victim", "probe", "kmeans", "shared-test"):
+    for program in ("pi", "wordcount", "victim", "probe", "kmeans", "pagerank", "shared-test"):
         parser.add_argument(f"--{program}", required=True)
     opts = parser.parse_args()
     exit_on_signals()

@@ -6,6 +6,7 @@
 #include <mpi.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -370,7 +371,7 @@ TEST_F(checkpoint_test, FillAndReduceResumesWithTheArrayAndTheBits) {
       .schedule = mpimr::schedule::dynamic, .chunk_size = 30, .deterministic = true};
   const std::uint64_t chunks = small.size() / 30;
   std::uint64_t called = 0;  // chunks computed on this rank
-  const auto job = [&](std::vector<double>& out, bool stop) {
+  const auto job = [&](auto& out, bool stop) {
     return mpimr::fill_and_reduce(
         ctx, small, out, 0.0,
         [&](const chunk& c, std::span<double> slice) {
@@ -384,27 +385,37 @@ TEST_F(checkpoint_test, FillAndReduceResumesWithTheArrayAndTheBits) {
   };
   std::vector<double> plain(small.size());
   const double plain_sum = job(plain, false);
-  std::uint64_t first_run = 0;
-  {
-    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "fill"});
-    std::vector<double> out(small.size());
+  // The same into a private vector and into an array the node's ranks share.
+  const auto resumes = [&](const std::string& key, auto make_output) {
+    std::uint64_t first_run = 0;
+    {
+      mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = key});
+      auto out = make_output();
+      called = 0;
+      EXPECT_THROW((void)job(out, true), mpimr::interrupted);
+      mpimr::clear_stop();
+      first_run = sum_over_ranks(ctx, cp.recorded_chunks());
+      EXPECT_EQ(first_run, sum_over_ranks(ctx, called));
+      EXPECT_GE(first_run, 1U);
+      EXPECT_LT(first_run, chunks);
+    }
+    mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = key});
+    auto out = make_output();
     called = 0;
-    EXPECT_THROW((void)job(out, true), mpimr::interrupted);
-    mpimr::clear_stop();
-    first_run = sum_over_ranks(ctx, cp.recorded_chunks());
-    EXPECT_EQ(first_run, sum_over_ranks(ctx, called));
-    EXPECT_GE(first_run, 1U);
-    EXPECT_LT(first_run, chunks);
-  }
-  mpimr::checkpoint cp(ctx, {.folder = folder.path(), .key = "fill"});
-  std::vector<double> out(small.size(), -1.0);
-  called = 0;
-  const double resumed = job(out, false);
-  EXPECT_EQ(std::bit_cast<std::uint64_t>(resumed), std::bit_cast<std::uint64_t>(plain_sum));
-  EXPECT_EQ(out, plain);
-  EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run);
-  EXPECT_EQ(sum_over_ranks(ctx, called), chunks - first_run);
-  cp.complete();
+    const double resumed = job(out, false);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(resumed), std::bit_cast<std::uint64_t>(plain_sum))
+        << key;
+    EXPECT_EQ(std::vector<double>(out.begin(), out.end()), plain) << key;
+    EXPECT_EQ(sum_over_ranks(ctx, cp.resumed_chunks()), first_run) << key;
+    EXPECT_EQ(sum_over_ranks(ctx, called), chunks - first_run) << key;
+    cp.complete();
+  };
+  resumes("fill", [&] { return std::vector<double>(small.size(), -1.0); });
+  resumes("fill shared", [&] {
+    return mpimr::shared_array<double>(ctx, small.size(), [](std::span<double> part, auto) {
+      std::fill(part.begin(), part.end(), -1.0);
+    });
+  });
 }
 
 TEST_F(checkpoint_test, TornAndCorruptRecordsAreRecomputed) {

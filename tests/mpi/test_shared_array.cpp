@@ -1,13 +1,20 @@
 // mpimr::shared_array: each rank fills only its share yet reads the whole array (so the ranks of a
 // node share one copy), the node-leader form runs its maker once per node, and mismatched sizes or
-// a throwing fill fail every rank alike.
+// a throwing fill fail every rank alike. mpimr::fill_and_reduce into a shared array gives every
+// rank what a serial loop gives, under every schedule; these tests also run across emulated nodes
+// (tests/cluster), where node leaders exchange the nodes' results.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdint>
+#include <functional>
 #include <mpimr/mpimr.hpp>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -155,6 +162,121 @@ TEST_F(shared_array_test, MovesAndManyArraysInTurn) {
   }
   ASSERT_EQ(kept.size(), 257U);
   for (std::uint64_t i = 0; i < 257; ++i) ASSERT_EQ(kept[i], 199'000 + i);
+}
+
+/// Counts, over every rank, the elements of `xs` that differ from `want(i)`.
+template <class T, class Want>
+std::uint64_t wrong_anywhere(mpimr::context& ctx, const mpimr::shared_array<T>& xs, Want want) {
+  std::uint64_t wrong = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) wrong += xs[i] == want(i) ? 0 : 1;
+  MPI_Allreduce(MPI_IN_PLACE, &wrong, 1, MPI_UINT64_T, MPI_SUM, ctx.communicator());
+  return wrong;
+}
+
+TEST_F(shared_array_test, FillAndReduceIntoItGivesEveryRankTheSerialResult) {
+  const mpimr::index_range range{5, 20'005};
+  std::uint64_t serial_sum = 0;
+  for (std::uint64_t i = range.begin; i < range.end; ++i) serial_sum += value_at(i) % 1000;
+  mpimr::shared_array<std::uint64_t> out(
+      ctx, range.size(),
+      [](std::span<std::uint64_t> part, std::uint64_t) { std::fill(part.begin(), part.end(), 0); });
+  using mpimr::schedule;
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::automatic}) {
+    for (std::uint64_t chunk_size : {0, 1, 97, 20'000, 50'000}) {
+      const std::uint64_t salt = chunk_size * 8 + static_cast<std::uint64_t>(s);  // new each time
+      const std::uint64_t sum =
+          mpimr::fill_and_reduce(ctx, range, out, std::uint64_t{0},
+                                 [&](const mpimr::chunk& c, std::span<std::uint64_t> slice) {
+                                   std::uint64_t partial = 0;
+                                   for (std::uint64_t i = c.begin; i < c.end; ++i) {
+                                     slice[i - c.begin] = value_at(i) + salt;
+                                     partial += value_at(i) % 1000;
+                                   }
+                                   return partial;
+                                 },
+                                 std::plus<>{}, {.schedule = s, .chunk_size = chunk_size});
+      EXPECT_EQ(sum, serial_sum) << mpimr::to_string(s) << " chunk " << chunk_size;
+      EXPECT_EQ(wrong_anywhere(ctx, out, [&](std::size_t k) { return value_at(5 + k) + salt; }), 0U)
+          << mpimr::to_string(s) << " chunk " << chunk_size;
+    }
+  }
+}
+
+TEST_F(shared_array_test, JacobiSweepsWithTwoSharedArraysMatchASerialLoop) {
+  // x'_i = (x_{i-1} + x_i + x_{i+1}) / 3 with fixed ends; the largest change is the partial.
+  const std::uint64_t n = 4'099;
+  const auto start = [](std::uint64_t i) { return std::sin(0.01 * static_cast<double>(i)) + 2; };
+  std::vector<double> serial(n);
+  for (std::uint64_t i = 0; i < n; ++i) serial[i] = start(i);
+  mpimr::shared_array<double> x(ctx, n, [&](std::span<double> part, std::uint64_t first) {
+    for (std::size_t k = 0; k < part.size(); ++k) part[k] = start(first + k);
+  });
+  mpimr::shared_array<double> next(ctx, n, [](std::span<double>, std::uint64_t) {});
+  const auto sweep = [](std::span<const double> old, std::uint64_t i) {
+    return i == 0 || i + 1 == old.size() ? old[i] : (old[i - 1] + old[i] + old[i + 1]) / 3;
+  };
+  for (int round = 0; round < 25; ++round) {
+    const double change = mpimr::fill_and_reduce(
+        ctx, mpimr::index_range{0, n}, next, 0.0,
+        [&](const mpimr::chunk& c, std::span<double> slice) {
+          double largest = 0;
+          for (std::uint64_t i = c.begin; i < c.end; ++i) {
+            slice[i - c.begin] = sweep(x.span(), i);
+            largest = std::max(largest, std::abs(slice[i - c.begin] - x[i]));
+          }
+          return largest;
+        },
+        mpimr::maximum{}, {.schedule = mpimr::schedule::dynamic, .chunk_size = 61});
+    std::vector<double> serial_next(n);
+    double serial_change = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      serial_next[i] = sweep(serial, i);
+      serial_change = std::max(serial_change, std::abs(serial_next[i] - serial[i]));
+    }
+    serial.swap(serial_next);
+    std::swap(x, next);
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(change), std::bit_cast<std::uint64_t>(serial_change))
+        << "round " << round;
+    ASSERT_EQ(wrong_anywhere(ctx, x, [&](std::size_t i) { return serial[i]; }), 0U)
+        << "round " << round;
+  }
+}
+
+TEST_F(shared_array_test, FillAndReduceRefusesAWrongSizeAndSurvivesAThrowingBody) {
+  mpimr::shared_array<int> out(
+      ctx, 10, [](std::span<int> part, std::uint64_t) { std::fill(part.begin(), part.end(), 7); });
+  const auto count = [](const mpimr::chunk& c, std::span<int> slice) {
+    std::fill(slice.begin(), slice.end(), 1);
+    return static_cast<int>(c.size());
+  };
+  try {
+    (void)mpimr::fill_and_reduce(ctx, mpimr::index_range{0, 11}, out, 0, count);
+    FAIL() << "no exception";
+  } catch (const mpimr::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("holds 10 elements but the range has 11"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(wrong_anywhere(ctx, out, [](std::size_t) { return 7; }), 0U);  // untouched
+  const int thrower = ctx.size() - 1;
+  try {
+    (void)mpimr::fill_and_reduce(ctx, mpimr::index_range{0, 10}, out, 0,
+                                 [&](const mpimr::chunk& c, std::span<int> slice) {
+                                   if (ctx.rank() == thrower) throw std::runtime_error("bad row 3");
+                                   return count(c, slice);
+                                 },
+                                 std::plus<>{},
+                                 {.schedule = mpimr::schedule::static_blocks, .chunk_size = 1});
+    FAIL() << "no exception";
+  } catch (const mpimr::task_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad row 3"), std::string::npos) << e.what();
+  }
+  // Both the context and the array go on.
+  EXPECT_EQ(mpimr::fill_and_reduce(ctx, mpimr::index_range{0, 10}, out, 0, count), 10);
+  EXPECT_EQ(wrong_anywhere(ctx, out, [](std::size_t) { return 1; }), 0U);
+  mpimr::shared_array<int> none;
+  EXPECT_EQ(mpimr::fill_and_reduce(ctx, mpimr::index_range{3, 3}, none, -5, count), -5);
 }
 
 }  // namespace

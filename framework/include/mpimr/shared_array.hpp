@@ -1,5 +1,6 @@
-// Read-only input held once per node: an MPI-3 shared-memory window that the ranks of a node fill
-// (together, or one of them) and then all read, so memory per node does not grow with its ranks.
+// Data held once per node: an MPI-3 shared-memory window that the ranks of a node fill (together,
+// or one of them) and then all read, so memory per node does not grow with its ranks. Inputs, and
+// vectors that mpimr::fill_and_reduce rewrites every iteration.
 #pragma once
 
 #include <algorithm>
@@ -67,11 +68,14 @@ class node_shared_block {
 /// This rank's position among the ranks of its node (0 for exactly one rank per node).
 [[nodiscard]] int node_rank_of(const context& ctx) noexcept;
 
+struct shared_array_access;
+
 }  // namespace detail
 
 /// An array of `T` that every rank reads and that exists once per node: the ranks of a node map
 /// the same memory (an MPI-3 shared-memory window), so a node with 32 ranks holds one copy of an
-/// input, not 32. Read-only once built. Move-only. Collective to build, and to destroy in the same
+/// input, not 32. Read-only once built, except through mpimr::fill_and_reduce, a collective
+/// rewrite (an iteration's new vector). Move-only. Collective to build, and to destroy in the same
 /// order on every rank (as mpimr::context); destroy it before its context.
 ///
 ///   // Points every rank reads, generated once per node by all of its ranks together:
@@ -170,7 +174,25 @@ class shared_array {
     return std::nullopt;
   }
 
+  friend struct detail::shared_array_access;
+
   detail::node_shared_block block_;  // its size is the element count times sizeof(T)
 };
+
+namespace detail {
+
+/// What mpimr::fill_and_reduce needs to write into a shared_array and complete it.
+struct shared_array_access {
+  template <class T>
+  [[nodiscard]] static std::span<T> writable(shared_array<T>& array) noexcept {
+    return {array.writable(), array.size()};
+  }
+  template <class T>
+  [[nodiscard]] static const node_shared_block& block(const shared_array<T>& array) noexcept {
+    return array.block_;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace mpimr
