@@ -25,7 +25,8 @@ struct report_request {
 void add_run_output_options(CLI::App& app);
 
 /// Collective, after parsing: settles the request (options win over MPIMR_REPORT), checks on rank 0
-/// that the JSON file can be written, and applies --progress / --no-progress to `ctx`. Returns the
+/// that the JSON file can be written, applies --progress / --no-progress to `ctx` and turns its
+/// reports off unless one was asked for (they cost a gather per operation). Returns the
 /// exit code (2) when it cannot, after rank 0 printed one line; nothing when the run may go on.
 [[nodiscard]] std::optional<int> settle_run_output(mpimr::context& ctx, std::string_view name,
                                                    bool print);
