@@ -16,6 +16,7 @@ MPIMR_DEB_PACKAGES=(
   iproute2  # tests/cluster: emulated nodes are network namespaces (`ip netns`); also needs root
   slurmctld slurmd slurm-client munge  # tests/slurm: a private local Slurm (own munged); also needs root
   parallel  # benchmarks/run_farm_benchmark.sh only: GNU parallel, the farm's peer (nothing else needs it)
+  gnuplot-nox  # scripts/scaling: speedup and busy/wait pictures (pngcairo); tests apps.scaling.*
 )
 
 mpimr_log() { printf '[mpimr] %s\n' "$*" >&2; }
