@@ -74,13 +74,13 @@ std::vector<assignment> assign_points(mpimr::context& ctx,
                                       const Eigen::Ref<const Eigen::MatrixXd>& points,
                                       const Eigen::MatrixXd& centroids,
                                       const lloyd_settings& settings) {
-  return mpimr::map(ctx, mpimr::index_range{0, static_cast<std::uint64_t>(points.cols())},
-                    [&](std::uint64_t i) {
-                      const nearest best = nearest_centroid(
-                          points.col(static_cast<Eigen::Index>(i)).data(), centroids);
-                      return assignment{best.distance, static_cast<std::int64_t>(best.cluster)};
-                    },
-                    {.schedule = settings.schedule, .chunk_size = settings.chunk_size});
+  return mpimr::map_to(ctx, 0, mpimr::index_range{0, static_cast<std::uint64_t>(points.cols())},
+                       [&](std::uint64_t i) {
+                         const nearest best = nearest_centroid(
+                             points.col(static_cast<Eigen::Index>(i)).data(), centroids);
+                         return assignment{best.distance, static_cast<std::int64_t>(best.cluster)};
+                       },
+                       {.schedule = settings.schedule, .chunk_size = settings.chunk_size});
 }
 
 }  // namespace kmeans_app

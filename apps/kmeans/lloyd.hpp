@@ -38,7 +38,8 @@ struct assignment {
   std::int64_t cluster = 0;
 };
 
-/// Every point's nearest centroid, in point order, on every rank.
+/// Every point's nearest centroid, in point order, on rank 0 (empty elsewhere: only rank 0 writes
+/// and sums them, and n of them on every rank would grow a node's memory with its ranks).
 [[nodiscard]] std::vector<assignment> assign_points(mpimr::context& ctx,
                                                     const Eigen::Ref<const Eigen::MatrixXd>& points,
                                                     const Eigen::MatrixXd& centroids,
