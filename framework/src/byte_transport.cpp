@@ -3,6 +3,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <exception>
@@ -33,8 +34,7 @@ struct tree_status {
     codec<std::string>::encode(w, message);
     return out;
   }
-  static tree_status decode(std::span<const std::byte> in) {
-    byte_reader r(in);
+  static tree_status decode(byte_reader& r) {
     tree_status s;
     s.failed = r.pod<std::uint8_t>() != 0;
     s.rank = r.pod<std::int32_t>();
@@ -42,6 +42,97 @@ struct tree_status {
     return s;
   }
 };
+
+// A tree message or broadcast carries its length and up to this many bytes in its first MPI
+// message; longer ones send the rest in pieces. A small reduction then costs one message per tree
+// edge and one broadcast, instead of a length and a payload each for the status and the value
+// (eight latencies at 2 ranks, about as long as a small PageRank iteration's own work).
+constexpr std::size_t frame_bytes = 4096;
+constexpr std::size_t frame_payload = frame_bytes - sizeof(std::uint64_t);
+
+void send_framed(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data) {
+  const std::uint64_t total = data.size();
+  const std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(total, frame_payload));
+  byte_buffer head(sizeof total + first);
+  std::memcpy(head.data(), &total, sizeof total);
+  if (first > 0) std::memcpy(head.data() + sizeof total, data.data(), first);
+  MPI_Send(head.data(), static_cast<int>(head.size()), MPI_BYTE, dest, tag, comm);
+  count_sent(total);
+  for (std::uint64_t offset = first; offset < total;) {
+    const int n = piece_count(total - offset, max_message_piece);
+    MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+byte_buffer recv_framed(MPI_Comm comm, int source, int tag) {
+  MPI_Status status;
+  MPI_Probe(source, tag, comm, &status);
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
+  byte_buffer head(static_cast<std::size_t>(count));
+  MPI_Recv(head.data(), count, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
+  std::uint64_t total = 0;
+  std::memcpy(&total, head.data(), sizeof total);
+  byte_buffer data(total);
+  count_received(total);
+  const std::size_t first = head.size() - sizeof total;
+  if (first > 0) std::memcpy(data.data(), head.data() + sizeof total, first);
+  for (std::uint64_t offset = first; offset < total;) {
+    const int n = piece_count(total - offset, max_message_piece);
+    MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return data;
+}
+
+/// bcast_bytes in one MPI_Bcast of frame_bytes when the data fits in it.
+void bcast_framed(MPI_Comm comm, int root, byte_buffer& data) {
+  int rank = 0;
+  int size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::array<std::byte, frame_bytes> head{};
+  std::uint64_t total = data.size();
+  if (rank == root) {
+    std::memcpy(head.data(), &total, sizeof total);
+    const std::size_t first =
+        static_cast<std::size_t>(std::min<std::uint64_t>(total, frame_payload));
+    if (first > 0) std::memcpy(head.data() + sizeof total, data.data(), first);
+  }
+  MPI_Bcast(head.data(), static_cast<int>(head.size()), MPI_BYTE, root, comm);
+  if (rank != root) {
+    std::memcpy(&total, head.data(), sizeof total);
+    data.resize(total);
+    const std::size_t first =
+        static_cast<std::size_t>(std::min<std::uint64_t>(total, frame_payload));
+    if (first > 0) std::memcpy(data.data(), head.data() + sizeof total, first);
+    count_received(total);
+  } else {
+    count_sent(total * static_cast<std::uint64_t>(size - 1));
+  }
+  for (std::uint64_t offset = frame_payload; offset < total;) {
+    const int n = piece_count(total - offset, max_message_piece);
+    MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+/// A tree message: the status, then (unless a join failed below) the value.
+byte_buffer tree_message(const tree_status& status, const byte_buffer& value) {
+  byte_buffer out = status.encode();
+  if (!status.failed) out.insert(out.end(), value.begin(), value.end());
+  return out;
+}
+
+/// Splits a tree message back into its status and value.
+tree_status split_tree_message(byte_buffer& message, byte_buffer& value) {
+  byte_reader reader(message);
+  const tree_status status = tree_status::decode(reader);
+  const std::size_t used = message.size() - reader.remaining();
+  value.assign(message.begin() + static_cast<std::ptrdiff_t>(used), message.end());
+  return status;
+}
 
 }  // namespace
 
@@ -264,17 +355,17 @@ byte_buffer ordered_allreduce_bytes(
   // see the lower ranks on the left and a non-commutative join keeps rank order.
   for (int step = 1; step < size; step <<= 1) {
     if (rank % (2 * step) == step) {
-      send_bytes(comm, rank - step, tag_tree, status.encode());
-      if (!status.failed) send_bytes(comm, rank - step, tag_tree, value);
+      send_framed(comm, rank - step, tag_tree, tree_message(status, value));
       break;
     }
     if (rank + step >= size) continue;
-    const auto right_status = tree_status::decode(recv_bytes(comm, rank + step, tag_tree));
+    byte_buffer message = recv_framed(comm, rank + step, tag_tree);
+    byte_buffer right;
+    const tree_status right_status = split_tree_message(message, right);
     if (right_status.failed) {
       if (!status.failed) status = right_status;
       continue;
     }
-    byte_buffer right = recv_bytes(comm, rank + step, tag_tree);
     if (status.failed) continue;
     try {
       value = combine(std::move(value), std::move(right));
@@ -284,11 +375,11 @@ byte_buffer ordered_allreduce_bytes(
       status = {true, rank, "unknown exception in join"};
     }
   }
-  byte_buffer header = status.encode();
-  bcast_bytes(comm, 0, header);
-  status = tree_status::decode(header);
+  // Rank 0 holds the result, or the first failure: one broadcast carries either.
+  byte_buffer message = rank == 0 ? tree_message(status, value) : byte_buffer{};
+  bcast_framed(comm, 0, message);
+  status = split_tree_message(message, value);
   if (status.failed) throw task_error(status.rank, task_error::no_chunk, status.message);
-  bcast_bytes(comm, 0, value);
   return value;
 }
 

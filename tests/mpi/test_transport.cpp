@@ -115,4 +115,23 @@ TEST_F(transport_test, OrderedTreeReductionKeepsRankOrder) {
   EXPECT_EQ(mpimr::detail::from_bytes<std::string>(joined), expected);
 }
 
+TEST_F(transport_test, OrderedTreeReductionCarriesValuesAcrossTheFrameSize) {
+  // Tree messages and the final broadcast carry up to 4 KiB inline, the rest in further pieces:
+  // values below, at and above that size, on every rank or only on some, must arrive whole.
+  for (const std::size_t length : {0, 1, 4063, 4075, 4076, 4077, 4090, 9000, 300'000}) {
+    const std::size_t own = ctx.rank() % 2 == 0 ? length : length / 3;
+    const std::string mine(own, static_cast<char>('a' + ctx.rank()));
+    const auto joined = mpimr::detail::ordered_allreduce_bytes(
+        comm(), mpimr::detail::to_bytes(mine), [](byte_buffer&& left, byte_buffer&& right) {
+          return mpimr::detail::to_bytes(mpimr::detail::from_bytes<std::string>(left) +
+                                         mpimr::detail::from_bytes<std::string>(right));
+        });
+    std::string expected;
+    for (int r = 0; r < ctx.size(); ++r) {
+      expected.append(r % 2 == 0 ? length : length / 3, static_cast<char>('a' + r));
+    }
+    ASSERT_EQ(mpimr::detail::from_bytes<std::string>(joined), expected) << "length " << length;
+  }
+}
+
 }  // namespace
