@@ -404,7 +404,7 @@ def draw_speedup(gnuplot, rows, cores, titles, path):
         "set terminal pngcairo noenhanced size 900,600 font 'DejaVu Sans,10'",
         "set output {output}",
         f"set title {gp_lines(*titles)}",
-        "set xlabel 'ranks (MPI processes)' offset 0,0.4",
+        "set xlabel 'ranks (MPI processes)'",
         f"set ylabel {gp_string(f'speedup over {low} rank(s)')}",
         "set y2label 'parallel efficiency (speedup / ranks)'",
         "set xtics (" + ", ".join(f"'{r}' {r}" for r in ranks) + ")",
@@ -412,7 +412,7 @@ def draw_speedup(gnuplot, rows, cores, titles, path):
         f"set y2range [0:{top_efficiency * 1.15:.3f}]",
         "set y2tics",
         "set grid",
-        "set key outside below center horizontal maxrows 2",
+        "set key outside below center horizontal maxrows 2 height 0.5",
         "set datafile separator whitespace",
     ]
     if log:
@@ -496,11 +496,11 @@ def draw_busy_wait(gnuplot, report, name, path, cores=None):
         "set style histogram rowstacked",
         "set style fill solid 1.0 border rgb '#333333'",
         "set boxwidth 0.75",
-        "set xlabel 'rank' offset 0,0.4",
+        "set xlabel 'rank'",
         "set ylabel 'seconds'",
         "set yrange [0:*]",
         "set grid ytics",
-        "set key outside below center horizontal",
+        "set key outside below center horizontal height 0.5",
         f"plot {{data}} using 2:xtic(int($1) % {step} == 0 ? stringcolumn(1) : '') "
         f"linecolor rgb '{BUSY_COLOUR}' title 'busy: inside the operation bodies', \\",
         f"  '' using 3 linecolor rgb '{WAIT_COLOUR}' "
@@ -598,7 +598,7 @@ def main(argv):
     }
     write_whole(os.path.join(out, "scaling.json"), json.dumps(summary, indent=2) + "\n")
     write_whole(os.path.join(out, "scaling.csv"), csv_text(rows))
-    titles = (cut(command, 100), f"median of {repeat} run(s) per rank count, {cores} cores, "
+    titles = (cut(command, 120), f"median of {repeat} run(s) per rank count, {cores} cores, "
               f"mpimr {summary['mpimr_version']}")
     draw_speedup(gnuplot, rows, cores, titles, os.path.join(out, "speedup.png"))
     draw_busy_wait(gnuplot, widest_report, app,
