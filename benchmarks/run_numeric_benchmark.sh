@@ -14,7 +14,8 @@
 # chunks).
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
-# Env: NUM_REPS (3), NUM_ITERATIONS (20), NUM_KMEANS_SIZES ("10000 100000 1000000" points),
+# Env: NUM_REPS (3), NUM_ITERATIONS (default by size, iterations_for),
+#      NUM_KMEANS_SIZES ("10000 100000 1000000" points),
 #      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (1024 points per chunk),
 #      NUM_PAGERANK_SCALES ("14 17 21": R-MAT 2^S ids), NUM_EDGE_FACTOR (16),
 #      NUM_APPS ("kmeans pagerank": which to run), NUM_QUICK=1 (small sizes, 1 repetition: a smoke
@@ -32,7 +33,18 @@ else
   reps=${NUM_REPS:-3} kmeans_sizes=${NUM_KMEANS_SIZES:-"10000 100000 1000000"}
   scales=${NUM_PAGERANK_SCALES:-"14 17 21"}
 fi
-iterations=${NUM_ITERATIONS:-20}
+# Iterations a run: NUM_ITERATIONS, or by size so that every run iterates for 0.1-0.5 s. Twenty
+# iterations of 0.1 ms (PageRank scale 14) are 2 ms of work right after start-up, and their median
+# swung from 0.72 to 1.02 efficiency between two runs minutes apart.
+iterations_for() {
+  if [[ -n ${NUM_ITERATIONS:-} ]]; then echo "$NUM_ITERATIONS"; return; fi
+  local app=$1 size=$2
+  if [[ $app == pagerank ]]; then
+    if ((size <= 15)); then echo 2000; elif ((size <= 18)); then echo 200; else echo 20; fi
+  else
+    if ((size <= 10000)); then echo 1000; elif ((size <= 100000)); then echo 100; else echo 20; fi
+  fi
+}
 apps=${NUM_APPS:-"kmeans pagerank"}
 dims=${NUM_KMEANS_DIMS:-4} k=${NUM_KMEANS_K:-16} chunk=${NUM_KMEANS_CHUNK:-1024}
 edge_factor=${NUM_EDGE_FACTOR:-16}
@@ -66,6 +78,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # run_kind APP SIZE KIND OUT: KIND is serial, mpimr1 or mpimr2.
 run_kind() {
   local app=$1 size=$2 kind=$3 out=$4
+  local iterations
+  iterations=$(iterations_for "$app" "$size")
   if [[ $app == kmeans ]]; then
     case $kind in
       serial) launch 1 "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
@@ -131,7 +145,7 @@ med() {
 
 results=()
 echo
-echo "=== time per iteration (ms, medians of $reps; $iterations iterations a run; $(nproc) cores)"
+echo "=== time per iteration (ms, medians of $reps; ${NUM_ITERATIONS:-up to 20-2000 by size} iterations a run; $(nproc) cores)"
 printf '%-9s %-40s %9s %9s %9s %10s %10s %12s\n' app size serial mpimr_np1 mpimr_np2 \
   "np1/serial" efficiency "growth"
 for app in $apps; do
