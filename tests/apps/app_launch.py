@@ -2,6 +2,7 @@
 launcher given after "--" with {np} and an app placeholder, and parsing such a command line."""
 import concurrent.futures
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -45,13 +46,32 @@ def run_many(launcher, runs, timeout, text=True):
         return list(pool.map(lambda r: run(launcher, r[0], r[1], timeout, text, True), runs))
 
 
+# Open MPI's event library sometimes warns as the launcher tears a job down ("[warn] Epoll MOD(1) on
+# fd 23 failed. ... Bad file descriptor"): a race in mpirun's own shutdown, known upstream
+# (reported upstream: open-mpi/ompi#2004, #5520), seen here once in CI for a refused run at 3
+# ranks. It is the launcher's line, not the app's, so the one-line checks leave it out.
+_LAUNCHER_EVENT_WARNING = re.compile(r"^\[warn\] Epoll (ADD|MOD|DEL)\(\d+\) on fd \d+ failed\.")
+
+
+def app_stderr_lines(stderr):
+    """The lines of a run's stderr (str, or bytes split at b"\\n" only) without Open MPI's
+    event-library teardown warnings (see above)."""
+    if isinstance(stderr, bytes):
+        lines = stderr.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        return [line for line in lines
+                if not _LAUNCHER_EVENT_WARNING.match(line.decode(errors="replace"))]
+    return [line for line in stderr.splitlines() if not _LAUNCHER_EVENT_WARNING.match(line)]
+
+
 def expect_one_line_exit_2(cmd, proc, app_name, named):
     """A refused run: exit code 2, nothing on stdout, one stderr line '<app_name>: ...' that
     contains `named`. Returns that line."""
     where = shlex.join(cmd)
     if proc.returncode != 2:
         fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stderr}")
-    lines = proc.stderr.splitlines()
+    lines = app_stderr_lines(proc.stderr)
     if len(lines) != 1:
         fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
     if named not in lines[0] or not lines[0].startswith(f"{app_name}: "):

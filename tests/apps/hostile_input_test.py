@@ -794,9 +794,7 @@ def run_row(app, launcher, r, np, inputs, input_bytes, scratch, index, reference
             return f"files other than the output created, changed or removed: {where}", None
         return None, (f"np {np} exit 0, checked against the reference ({got.seconds:.1f} s, "
                       f"peak RSS {got.peak_rss >> 20} MiB)")
-    lines = got.stderr.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
+    lines = app_launch.app_stderr_lines(got.stderr)
     if len(lines) != 1:
         return f"expected one line on stderr, got {len(lines)}: {where}\n{said}", None
     line = lines[0].decode(errors="replace")

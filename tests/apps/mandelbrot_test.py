@@ -279,7 +279,7 @@ def expect_refusal(launcher, np, args, named, folder):
     where = shlex.join(cmd)
     if proc.returncode != 2:
         fail(f"exit code {proc.returncode}, expected 2: {where}\n{proc.stdout}{proc.stderr}")
-    lines = proc.stderr.splitlines()
+    lines = app_launch.app_stderr_lines(proc.stderr)
     if len(lines) != 1:
         fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr}")
     if named not in lines[0] or not lines[0].startswith("mandelbrot: "):

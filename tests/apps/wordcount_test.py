@@ -162,7 +162,7 @@ def expect_usage_error(cmd, proc, named, program="wordcount", code=2):
     where = shlex.join(cmd)
     if proc.returncode != code:
         fail(f"exit code {proc.returncode}, expected {code}: {where}\n{proc.stderr.decode()}")
-    lines = proc.stderr.decode(errors="replace").splitlines()
+    lines = app_launch.app_stderr_lines(proc.stderr.decode(errors="replace"))
     if len(lines) != 1:
         fail(f"expected one line on stderr, got {len(lines)}: {where}\n{proc.stderr.decode()}")
     if not lines[0].startswith(program + ": ") or named not in lines[0]:
