@@ -98,6 +98,26 @@ def prepare_work(slurm, apps):
         path = os.path.join(apps, name)
         if os.path.isfile(path) and os.access(path, os.X_OK):
             shutil.copy2(path, target)
+    share_sanitizer_files(slurm)
+
+
+def share_sanitizer_files(slurm):
+    """Sanitized apps read the suppressions files their *SAN_OPTIONS name, on every node; those
+    files live in the source tree, which a node's private /tmp hides in a CI clone (every rank then
+    failed: 'AddressSanitizer: failed to read suppressions file'). Copies them into the work folder
+    and points the options there."""
+    for variable in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        if not slurm.env.get(variable):
+            continue
+        parts = []
+        for part in slurm.env[variable].split(":"):
+            key, _, path = part.partition("=")
+            if key == "suppressions" and os.path.isfile(path):
+                copy = os.path.join(slurm.work, f"{variable.lower()}-{os.path.basename(path)}")
+                shutil.copy2(path, copy)
+                part = f"{key}={copy}"
+            parts.append(part)
+        slurm.env[variable] = ":".join(parts)
 
 
 def submit(slurm, name, tasks):
