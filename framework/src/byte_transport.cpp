@@ -20,6 +20,35 @@ int piece_count(std::uint64_t remaining, std::uint64_t piece) {
   return static_cast<int>(std::min({remaining, piece, max_message_piece}));
 }
 
+// The bytes of `data` from `offset` on, in messages of at most `piece` bytes: the transfers below
+// send a length (or a frame holding the start) first, then this.
+void send_pieces(MPI_Comm comm, int dest, int tag, std::span<const std::byte> data,
+                 std::uint64_t offset, std::uint64_t piece) {
+  while (offset < data.size()) {
+    const int n = piece_count(data.size() - offset, piece);
+    MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+void recv_pieces(MPI_Comm comm, int source, int tag, byte_buffer& data, std::uint64_t offset,
+                 std::uint64_t piece) {
+  while (offset < data.size()) {
+    const int n = piece_count(data.size() - offset, piece);
+    MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+void bcast_pieces(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t offset,
+                  std::uint64_t piece) {
+  while (offset < data.size()) {
+    const int n = piece_count(data.size() - offset, piece);
+    MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
 // What travels ahead of a tree payload: whether a join failed below, and where and why.
 struct tree_status {
   bool failed = false;
@@ -58,11 +87,7 @@ void send_framed(MPI_Comm comm, int dest, int tag, std::span<const std::byte> da
   if (first > 0) std::memcpy(head.data() + sizeof total, data.data(), first);
   MPI_Send(head.data(), static_cast<int>(head.size()), MPI_BYTE, dest, tag, comm);
   count_sent(total);
-  for (std::uint64_t offset = first; offset < total;) {
-    const int n = piece_count(total - offset, max_message_piece);
-    MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  send_pieces(comm, dest, tag, data, first, max_message_piece);
 }
 
 byte_buffer recv_framed(MPI_Comm comm, int source, int tag) {
@@ -78,11 +103,7 @@ byte_buffer recv_framed(MPI_Comm comm, int source, int tag) {
   count_received(total);
   const std::size_t first = head.size() - sizeof total;
   if (first > 0) std::memcpy(data.data(), head.data() + sizeof total, first);
-  for (std::uint64_t offset = first; offset < total;) {
-    const int n = piece_count(total - offset, max_message_piece);
-    MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  recv_pieces(comm, source, tag, data, first, max_message_piece);
   return data;
 }
 
@@ -107,15 +128,9 @@ void bcast_framed(MPI_Comm comm, int root, byte_buffer& data) {
     const std::size_t first =
         static_cast<std::size_t>(std::min<std::uint64_t>(total, frame_payload));
     if (first > 0) std::memcpy(data.data(), head.data() + sizeof total, first);
-    count_received(total);
-  } else {
-    count_sent(total * static_cast<std::uint64_t>(size - 1));
   }
-  for (std::uint64_t offset = frame_payload; offset < total;) {
-    const int n = piece_count(total - offset, max_message_piece);
-    MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  count_broadcast(rank, root, size, total);
+  bcast_pieces(comm, root, data, frame_payload, max_message_piece);
 }
 
 /// A tree message: the status, then (unless a join failed below) the value.
@@ -141,11 +156,7 @@ void send_bytes(MPI_Comm comm, int dest, int tag, std::span<const std::byte> dat
   std::uint64_t total = data.size();
   MPI_Send(&total, 1, MPI_UINT64_T, dest, tag, comm);
   count_sent(total);
-  for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset, piece);
-    MPI_Send(data.data() + offset, n, MPI_BYTE, dest, tag, comm);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  send_pieces(comm, dest, tag, data, 0, piece);
 }
 
 byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece) {
@@ -153,11 +164,7 @@ byte_buffer recv_bytes(MPI_Comm comm, int source, int tag, std::uint64_t piece) 
   MPI_Recv(&total, 1, MPI_UINT64_T, source, tag, comm, MPI_STATUS_IGNORE);
   byte_buffer data(total);
   count_received(total);
-  for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset, piece);
-    MPI_Recv(data.data() + offset, n, MPI_BYTE, source, tag, comm, MPI_STATUS_IGNORE);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  recv_pieces(comm, source, tag, data, 0, piece);
   return data;
 }
 
@@ -169,16 +176,8 @@ void bcast_bytes(MPI_Comm comm, int root, byte_buffer& data, std::uint64_t piece
   int size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  if (rank == root) {
-    count_sent(total * static_cast<std::uint64_t>(size - 1));
-  } else {
-    count_received(total);
-  }
-  for (std::uint64_t offset = 0; offset < total;) {
-    const int n = piece_count(total - offset, piece);
-    MPI_Bcast(data.data() + offset, n, MPI_BYTE, root, comm);
-    offset += static_cast<std::uint64_t>(n);
-  }
+  count_broadcast(rank, root, size, total);
+  bcast_pieces(comm, root, data, 0, piece);
 }
 
 std::vector<byte_buffer> allgather_bytes(MPI_Comm comm, byte_buffer local) {

@@ -70,15 +70,6 @@ void count_block_traffic(const std::vector<int>& counts, int rank, std::uint64_t
   count_received((all - own) * element);
 }
 
-/// For the run report: `bytes` broadcast from `root` to the other `size - 1` ranks.
-void count_broadcast(MPI_Comm comm, int root, int size, std::uint64_t bytes) {
-  if (rank_of(comm) == root) {
-    count_sent(bytes * static_cast<std::uint64_t>(size - 1));
-  } else {
-    count_received(bytes);
-  }
-}
-
 /// Static blocks: rank r's results are one contiguous block, known to all. Returns false (nothing
 /// sent) when the range is too long for an int count of elements.
 bool share_static_blocks(MPI_Comm comm, int size, const chunk_plan& plan, std::byte* results,
@@ -153,7 +144,7 @@ void share_chunk_results(MPI_Comm comm, const chunk_plan& plan, std::byte* resul
     }
     std::uint64_t run_items = 0;
     for (const run& each : runs) run_items += each.length;
-    count_broadcast(comm, root, size, run_items * element_bytes);
+    count_broadcast(rank_of(comm), root, size, run_items * element_bytes);
     MPI_Datatype type = runs_type(runs, element, static_cast<MPI_Aint>(element_bytes));
     MPI_Bcast(results, 1, type, root, comm);
     MPI_Type_free(&type);

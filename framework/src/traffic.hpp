@@ -23,6 +23,14 @@ inline void count_sent(std::uint64_t bytes) noexcept {
 inline void count_received(std::uint64_t bytes) noexcept {
   traffic_received.fetch_add(bytes, std::memory_order_relaxed);
 }
+/// `bytes` broadcast from `root` to the other `size - 1` ranks, as rank `rank` sees it.
+inline void count_broadcast(int rank, int root, int size, std::uint64_t bytes) noexcept {
+  if (rank == root) {
+    count_sent(bytes * static_cast<std::uint64_t>(size - 1));
+  } else {
+    count_received(bytes);
+  }
+}
 [[nodiscard]] inline traffic_totals traffic_now() noexcept {
   return {traffic_sent.load(std::memory_order_relaxed),
           traffic_received.load(std::memory_order_relaxed)};
