@@ -12,6 +12,12 @@
 # with static blocks: every point costs the same, and each rank then joins its own partials before
 # the deterministic exchange; PageRank with the app's defaults (auto: static blocks, about 1024
 # chunks).
+# The machine's own ceiling, measured in the same repetitions: two copies of the serial program at
+# once, one per core (kind `pair`). ceiling = serial / pair is how fast a core runs while the other
+# is busy too, against alone (1.0: the cores share nothing that slows them; memory-bound sweeps
+# share the memory bandwidth and the last-level cache); vs_pair = pair / (2 x mpimr at 2 ranks) is
+# mpimr's efficiency against what two busy cores can deliver, so that what mpimr costs is told
+# apart from what the machine costs.
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: NUM_REPS (3), NUM_ITERATIONS (default by size, iterations_for),
@@ -75,7 +81,23 @@ launch() {
 field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run_kind APP SIZE KIND OUT: KIND is serial, mpimr1 or mpimr2.
+# pair OUT PROGRAM ARGS...: two copies of a serial program at once, one per core (placed and bound
+# by mpirun as the 2-rank runs are); OUT gets the output of the copy with the longer time per
+# iteration (a 2-rank job waits for its slower rank every iteration).
+pair() {
+  local out=$1
+  shift
+  # shellcheck disable=SC2016  # expanded by the launched shell, per copy
+  launch 2 "$work/pair.log" bash -c '"$@" > "$0.$OMPI_COMM_WORLD_RANK"' "$work/pair.out" "$@"
+  if awk -v a="$(field iteration_seconds "$work/pair.out.0")" \
+    -v b="$(field iteration_seconds "$work/pair.out.1")" 'BEGIN { exit !(a >= b) }'; then
+    mv "$work/pair.out.0" "$out"
+  else
+    mv "$work/pair.out.1" "$out"
+  fi
+}
+
+# run_kind APP SIZE KIND OUT: KIND is serial, pair, mpimr1 or mpimr2.
 run_kind() {
   local app=$1 size=$2 kind=$3 out=$4
   local iterations
@@ -83,19 +105,21 @@ run_kind() {
   if [[ $app == kmeans ]]; then
     case $kind in
       serial) launch 1 "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
+      pair) pair "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
       mpimr*) launch "${kind#mpimr}" "$out" "$kmeans" --generate "$size" --dims "$dims" -k "$k" \
         --seed 1 --max-iterations "$iterations" --chunk-size "$chunk" --schedule static ;;
     esac
   else
     case $kind in
       serial) launch 1 "$out" "$pagerank_serial" "$size" "$edge_factor" 1 "$iterations" 0 ;;
+      pair) pair "$out" "$pagerank_serial" "$size" "$edge_factor" 1 "$iterations" 0 ;;
       mpimr*) launch "${kind#mpimr}" "$out" "$pagerank" --rmat-scale "$size" --edge-factor \
         "$edge_factor" --seed 1 --max-iterations "$iterations" --tolerance 0 ;;
     esac
   fi
 }
 
-kinds=(serial mpimr1 mpimr2)
+kinds=(serial pair mpimr1 mpimr2)
 declare -A t=() facts=()
 for app in $apps; do
   sizes=$kmeans_sizes
@@ -103,7 +127,7 @@ for app in $apps; do
   for size in $sizes; do
     for ((rep = 1; rep <= reps; rep++)); do
       order=("${kinds[@]}")
-      ((rep % 2 == 0)) && order=(mpimr2 mpimr1 serial)  # the machine's speed drifts
+      ((rep % 2 == 0)) && order=(mpimr2 mpimr1 pair serial)  # the machine's speed drifts
       for kind in "${order[@]}"; do
         out=$work/$app.$size.$kind.out
         run_kind "$app" "$size" "$kind" "$out"
@@ -114,7 +138,7 @@ for app in $apps; do
       done
       if [[ $app == pagerank ]]; then
         # The same algorithm on the same graph: the same ten highest-ranked vertices.
-        for kind in mpimr1 mpimr2; do
+        for kind in pair mpimr1 mpimr2; do
           if ! cmp -s <(awk '$1 == "top" { print $2 }' "$work/$app.$size.serial.out") \
             <(awk '$1 == "top" { print $2 }' "$work/$app.$size.$kind.out"); then
             mpimr_log "FAIL: pagerank scale $size: $kind ranks other vertices first than serial"
@@ -130,12 +154,14 @@ for app in $apps; do
   done
 done
 
-# per_rep EXPR APP SIZE: EXPR (awk) of s, a, b = the serial, 1-rank and 2-rank times, per repetition.
+# per_rep EXPR APP SIZE: EXPR (awk) of s, p, a, b = the serial, pair, 1-rank and 2-rank times, per
+# repetition.
 per_rep() {
   local expr=$1 app=$2 size=$3 rep
   for ((rep = 1; rep <= reps; rep++)); do
-    awk -v s="${t[$app.$size.serial.$rep]}" -v a="${t[$app.$size.mpimr1.$rep]}" \
-      -v b="${t[$app.$size.mpimr2.$rep]}" "BEGIN { printf \"%.4f\\n\", $expr }"
+    awk -v s="${t[$app.$size.serial.$rep]}" -v p="${t[$app.$size.pair.$rep]}" \
+      -v a="${t[$app.$size.mpimr1.$rep]}" -v b="${t[$app.$size.mpimr2.$rep]}" \
+      "BEGIN { printf \"%.4f\\n\", $expr }"
   done | median
 }
 med() {
@@ -146,15 +172,18 @@ med() {
 results=()
 echo
 echo "=== time per iteration (ms, medians of $reps; ${NUM_ITERATIONS:-up to 20-2000 by size} iterations a run; $(nproc) cores)"
-printf '%-9s %-40s %9s %9s %9s %10s %10s %12s\n' app size serial mpimr_np1 mpimr_np2 \
-  "np1/serial" efficiency "growth"
+printf '%-9s %-40s %9s %9s %9s %9s %10s %10s %8s %8s %12s\n' app size serial pair mpimr_np1 \
+  mpimr_np2 "np1/serial" efficiency ceiling vs_pair "growth"
 for app in $apps; do
   sizes=$kmeans_sizes
   [[ $app == pagerank ]] && sizes=$scales
   previous="" previous_size=""
   for size in $sizes; do
     serial=$(med "$app.$size.serial") one=$(med "$app.$size.mpimr1") two=$(med "$app.$size.mpimr2")
+    paired=$(med "$app.$size.pair")
     efficiency=$(per_rep 's / (2 * b)' "$app" "$size")
+    ceiling=$(per_rep 's / p' "$app" "$size")
+    vs_pair=$(per_rep 'p / (2 * b)' "$app" "$size")
     overhead=$(per_rep 'a / s' "$app" "$size")
     # Growth of the 2-rank time from the previous size, against the growth of the work.
     growth=-
@@ -168,16 +197,21 @@ for app in $apps; do
     fi
     label=$size
     [[ $app == pagerank ]] && label="scale $size"
-    printf '%-9s %-40s %9.3f %9.3f %9.3f %10.2f %10.2f %12s\n' "$app" "$label (${facts[$app.$size]})" \
-      "$(awk -v s="$serial" 'BEGIN { print s * 1e3 }')" "$(awk -v s="$one" 'BEGIN { print s * 1e3 }')" \
-      "$(awk -v s="$two" 'BEGIN { print s * 1e3 }')" "$overhead" "$efficiency" "$growth"
+    printf '%-9s %-40s %9.3f %9.3f %9.3f %9.3f %10.2f %10.2f %8.2f %8.2f %12s\n' "$app" \
+      "$label (${facts[$app.$size]})" "$(awk -v s="$serial" 'BEGIN { print s * 1e3 }')" \
+      "$(awk -v s="$paired" 'BEGIN { print s * 1e3 }')" "$(awk -v s="$one" 'BEGIN { print s * 1e3 }')" \
+      "$(awk -v s="$two" 'BEGIN { print s * 1e3 }')" "$overhead" "$efficiency" "$ceiling" "$vs_pair" \
+      "$growth"
     results+=("${app}_parallel_efficiency_np2_${label// /} $efficiency >= 0.9")
     previous=$two previous_size=$size
   done
 done
-echo "(efficiency = serial / (2 x mpimr at 2 ranks), per repetition, then the median; np1/serial ="
-echo " mpimr at 1 rank over serial; growth = the 2-rank time per iteration over the previous size's,"
-echo " next to how much the size grew: points for k-means, 2^scale ids for PageRank)"
+echo "(efficiency = serial / (2 x mpimr at 2 ranks), per repetition, then the median; pair = the"
+echo " slower of two serial copies run at once, one per core; ceiling = serial / pair, the speed of a"
+echo " core while the other is busy too; vs_pair = pair / (2 x mpimr at 2 ranks), mpimr against that"
+echo " ceiling; np1/serial = mpimr at 1 rank over serial; growth = the 2-rank time per iteration over"
+echo " the previous size's, next to how much the size grew: points for k-means, 2^scale ids for"
+echo " PageRank)"
 
 echo
 echo "=== summary (load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end)"

@@ -20,6 +20,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import time
 
 import app_launch
 from app_launch import fail
@@ -62,8 +63,11 @@ def check_file(launcher):
     _, plain = run(launcher, 2, ARGS, {})
     if plain.stderr:
         fail(f"progress without being asked for, stderr a pipe:\n{plain.stderr}")
+    started = time.monotonic()
     cmd, proc = run(launcher, 2, ARGS, {"MPIMR_PROGRESS": "on,0.05"})
-    where = shlex.join(cmd)
+    # What the run did, for a failure: seen once in CI, a run with no stderr at all.
+    where = (f"{shlex.join(cmd)} (exit {proc.returncode} after {time.monotonic() - started:.2f} s,"
+             f" stdout {proc.stdout!r})")
     done = check_counts(proc.stderr.splitlines(), where)
     if proc.stdout.splitlines()[0] != plain.stdout.splitlines()[0]:
         fail(f"the estimate changed with progress on: {where}\n{proc.stdout}")
