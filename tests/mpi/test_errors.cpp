@@ -155,6 +155,44 @@ TEST_F(errors_test, JoinThrowingAcrossRanksFailsEverywhere) {
   expect_context_still_works();
 }
 
+TEST_F(errors_test, JoinOfTriviallyCopyableValuesThrowingFailsEverywhereWithItsMessage) {
+  // A trivially copyable partial is joined inside MPI_Allreduce (detail/fixed_allreduce.hpp): the
+  // failure must still reach every rank, with the whole message and the rank that ran the join.
+  if (ctx.size() == 1) GTEST_SKIP() << "a cross-rank join needs two ranks";
+  struct pair_of_counts {
+    std::int64_t first = 0;
+    std::int64_t second = 0;
+  };
+  const std::string long_message = "join refused: " + std::string(3000, 'x') + " end";
+  int failing_rank = -1;
+  try {
+    (void)mpimr::reduce(
+        ctx, index_range{0, static_cast<std::uint64_t>(ctx.size())}, pair_of_counts{},
+        [](const chunk& c) {
+          return pair_of_counts{static_cast<std::int64_t>(c.id), 1};
+        },
+        [&](const pair_of_counts& a, const pair_of_counts& b) -> pair_of_counts {
+          if (a.second != 0 && b.second != 0) throw std::runtime_error(long_message);
+          return {a.first + b.first, a.second + b.second};
+        },
+        {.schedule = schedule::static_blocks, .chunk_size = 1});
+    ADD_FAILURE() << "no exception";
+  } catch (const mpimr::task_error& e) {
+    EXPECT_EQ(e.original_message(), long_message);
+    EXPECT_EQ(e.chunk_id(), mpimr::task_error::no_chunk);
+    failing_rank = e.rank();
+  }
+  // Every rank names the same rank, one of the job's.
+  int lowest = failing_rank;
+  int highest = failing_rank;
+  MPI_Allreduce(MPI_IN_PLACE, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &highest, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_EQ(lowest, highest);
+  EXPECT_GE(lowest, 0);
+  EXPECT_LT(highest, ctx.size());
+  expect_context_still_works();
+}
+
 TEST_F(errors_test, BadArgumentsThrowOnEveryRank) {
   auto one = [](const chunk&) { return 1; };
   EXPECT_THROW((void)mpimr::reduce(ctx, index_range{10, 2}, 0, one, std::plus<>{}),

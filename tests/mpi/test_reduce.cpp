@@ -11,6 +11,7 @@
 #include <map>
 #include <mpimr/mpimr.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -296,6 +297,43 @@ TEST_F(reduce_test, NonCommutativeJoinKeepsChunkOrderWithStaticBlocks) {
       [](std::string a, const std::string& b) { return a + b; },
       {.schedule = schedule::static_blocks, .chunk_size = 3});
   EXPECT_EQ(text, "abcdefghijklmnopqrstuvwxyz");
+}
+
+/// A 2x2 matrix modulo a prime: its product is associative but not commutative, and it is
+/// trivially copyable, so the ranks' partials are joined by one MPI_Allreduce with the join as a
+/// non-commutative operation (detail/fixed_allreduce.hpp).
+struct mat2 {
+  static constexpr std::uint64_t prime = 1000003;
+  std::uint64_t a = 1, b = 0, c = 0, d = 1;
+  friend mat2 operator*(const mat2& x, const mat2& y) {
+    return {(x.a * y.a + x.b * y.c) % prime, (x.a * y.b + x.b * y.d) % prime,
+            (x.c * y.a + x.d * y.c) % prime, (x.c * y.b + x.d * y.d) % prime};
+  }
+  friend bool operator==(const mat2&, const mat2&) = default;
+};
+static_assert(std::is_trivially_copyable_v<mat2>);
+
+mat2 step_matrix(std::uint64_t i) { return {i % 7 + 1, 1, i % 3, 2}; }
+
+TEST_F(reduce_test, NonCommutativeTriviallyCopyableJoinKeepsRankOrder) {
+  // 40 chunks over ranks of different sizes, and a range with fewer chunks than ranks (ranks
+  // without a partial must not shift the order).
+  for (const std::uint64_t n : {std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{199}}) {
+    mat2 expected;
+    for (std::uint64_t i = 0; i < n; ++i) expected = expected * step_matrix(i);
+    ASSERT_FALSE(n > 3 && step_matrix(0) * step_matrix(1) == step_matrix(1) * step_matrix(0));
+    const mat2 got = mpimr::reduce(
+        ctx, index_range{0, n}, mat2{},
+        [](const chunk& c) {
+          mat2 product;
+          for (auto i : c.indices()) product = product * step_matrix(i);
+          return product;
+        },
+        [](const mat2& x, const mat2& y) { return x * y; },
+        {.schedule = schedule::static_blocks,
+         .chunk_size = n > 3 ? std::uint64_t{5} : std::uint64_t{1}});
+    EXPECT_EQ(got, expected) << "n " << n;
+  }
 }
 
 TEST_F(reduce_test, TransformReduceJoinsInitOnce) {

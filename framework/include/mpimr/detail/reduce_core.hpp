@@ -1,6 +1,7 @@
 // The reduction engine behind reduce and transform_reduce: per-chunk partials folded on each rank,
-// then joined across ranks by MPI itself (built-in ops on buffers), by an ordered tree of encoded
-// values (any other join), or along the fixed chunk tree (deterministic mode).
+// then joined across ranks by MPI itself (built-in ops on buffers, and any join of small trivially
+// copyable values), by an ordered tree of encoded values (any other join), or along the fixed
+// chunk tree (deterministic mode).
 #pragma once
 
 #include <concepts>
@@ -15,6 +16,7 @@
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/detail/codec.hpp"
 #include "mpimr/detail/executor.hpp"
+#include "mpimr/detail/fixed_allreduce.hpp"
 #include "mpimr/detail/operation_journal.hpp"
 #include "mpimr/detail/ordered_partials.hpp"
 
@@ -131,6 +133,8 @@ template <class T, class Join>
     allreduce_in_place(ctx.communicator(), buffer_data(value), buffer_size(value),
                        mpi_datatype<scalar>(), sizeof(scalar), op::mpi_op());
     return value;
+  } else if constexpr (fixed_size_partial<T>) {
+    return allreduce_fixed(ctx.communicator(), std::move(acc), join_values);
   } else {
     const byte_buffer all = ordered_allreduce_bytes(
         ctx.communicator(), to_bytes(acc), [&](byte_buffer&& left, byte_buffer&& right) {
