@@ -1,6 +1,8 @@
 // Shared command-line handling of the apps (see app_support.hpp).
 #include "app_support.hpp"
 
+#include <mpi.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -77,6 +79,12 @@ std::optional<std::string> check_schedule(const std::string& text, mpimr::schedu
     return fmt::format("--schedule: {}", e.what());
   }
   return std::nullopt;
+}
+
+int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, bool print,

@@ -52,6 +52,10 @@ struct count {
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv,
                                                     bool print, std::string_view name);
 
+/// This process's rank in MPI_COMM_WORLD (MPI is initialised), for a line printed before there
+/// is a context.
+[[nodiscard]] int world_rank();
+
 /// main() of an app: `parse(argc, argv, print) -> parsed<Settings>` on every rank alike, then
 /// `run(ctx, settings) -> exit code`. mpimr errors, thrown on every rank alike, become one line
 /// from rank 0 and exit code 2 (bad arguments or inputs) or 1; a stop by a signal (SIGTERM, SIGINT,
@@ -62,7 +66,16 @@ template <class Parse, class Run>
 int app_main(std::string_view name, int argc, char** argv, Parse parse, Run run) {
   try {
     mpimr::environment env{argc, argv};
-    mpimr::context ctx;
+    std::optional<mpimr::context> made;
+    try {
+      made.emplace();
+    } catch (const mpimr::invalid_argument& e) {
+      // A malformed MPIMR_* variable: every rank read the same one (mpirun passes the
+      // environment on) and refuses alike, so one line from rank 0 says it for all.
+      if (world_rank() == 0) fmt::print(stderr, "{}: {}\n", name, e.what());
+      return 2;
+    }
+    mpimr::context& ctx = *made;
     const bool print = ctx.rank() == 0;
     const auto args = parse(argc, argv, print);
     if (!args.run) return args.exit_code;

@@ -5,6 +5,7 @@ file:     stderr a pipe (as in a batch job). MPIMR_PROGRESS=on,0.05 at 2 ranks: 
           progress line "mpimr: DONE/TOTAL chunks ..." with TOTAL the chunk count the test computes,
           DONE never decreasing, the last line TOTAL/TOTAL; the estimate is that of a run without
           progress. --no-progress wins over the variable (no line); without either, a pipe gets none.
+          A malformed MPIMR_PROGRESS (or MPIMR_SCHEDULE) at 3 ranks: one line, exit code 2.
 terminal: stderr a pseudo-terminal (Python's pty) and MPIMR_PROGRESS=auto,0.05: progress is on
           by default, drawn as one line redrawn with carriage returns (no line feed before the end),
           ending with TOTAL/TOTAL and one line feed.
@@ -76,6 +77,12 @@ def check_file(launcher):
     if proc.stderr:
         fail(f"--no-progress printed: {shlex.join(cmd)}\n{proc.stderr}")
     print("--no-progress wins over MPIMR_PROGRESS=on")
+    # A malformed variable: one line from rank 0 that names it, exit code 2, at 3 ranks.
+    for variable, value in (("MPIMR_PROGRESS", "often"), ("MPIMR_PROGRESS", "on,0"),
+                            ("MPIMR_SCHEDULE", "sometimes")):
+        cmd, proc = app_launch.run(launcher, 3, ARGS, RUN_TIMEOUT, True, True, {variable: value})
+        app_launch.expect_one_line_exit_2(cmd, proc, "pi", f"{variable}='{value}'")
+    print("a malformed MPIMR_PROGRESS or MPIMR_SCHEDULE: one line, exit code 2")
 
 
 def check_terminal(launcher):
