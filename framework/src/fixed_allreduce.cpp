@@ -1,15 +1,11 @@
 // allreduce_slot and failure_message (see detail/fixed_allreduce.hpp).
 #include "mpimr/detail/fixed_allreduce.hpp"
 
-#include <algorithm>
-
+#include "mpimr/detail/byte_transport.hpp"
 #include "traffic.hpp"
 
 namespace mpimr::detail {
 namespace {
-
-/// A what() longer than this is cut: one message, never split into pieces.
-constexpr std::uint64_t longest_message = 1 << 20;
 
 /// The MPI datatype and operation of one call, freed after it.
 class slot_handles {
@@ -54,17 +50,16 @@ void allreduce_slot(MPI_Comm comm, void* slot, std::size_t bytes, MPI_User_funct
   MPI_Bcast(slot, 1, handles.type(), 0, comm);
 }
 
-std::string failure_message(MPI_Comm comm, const fixed_slot_state& state,
+std::string failure_message(MPI_Comm comm, int rank, const fixed_slot_state& state,
                             const std::vector<std::string>& failures) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  std::string message;
-  if (rank == state.failed_rank) message = failures.at(state.failure_index);
-  std::uint64_t length = std::min<std::uint64_t>(message.size(), longest_message);
-  MPI_Bcast(&length, 1, MPI_UINT64_T, state.failed_rank, comm);
-  message.resize(length);
-  MPI_Bcast(message.data(), static_cast<int>(length), MPI_CHAR, state.failed_rank, comm);
-  return message;
+  byte_buffer message;
+  if (rank == state.failed_rank) {
+    const std::string& text = failures.at(state.failure_index);
+    const auto* first = reinterpret_cast<const std::byte*>(text.data());
+    message.assign(first, first + text.size());
+  }
+  bcast_bytes(comm, state.failed_rank, message);
+  return {reinterpret_cast<const char*>(message.data()), message.size()};
 }
 
 }  // namespace mpimr::detail

@@ -88,8 +88,9 @@ struct fixed_join {
   }
 };
 
-/// The message of the failure `state` names, sent whole by the rank where it happened.
-[[nodiscard]] std::string failure_message(MPI_Comm comm, const fixed_slot_state& state,
+/// The message of the failure `state` names, sent whole by the rank where it happened (this is
+/// rank `rank`, holding its own `failures`).
+[[nodiscard]] std::string failure_message(MPI_Comm comm, int rank, const fixed_slot_state& state,
                                           const std::vector<std::string>& failures);
 
 /// Joins every rank's `local` (empty on ranks without chunks) in rank order with `combine`
@@ -112,7 +113,7 @@ template <class T, class Combine>
   join_type::active = outer;
   if (mine.state.kind == slot_failed) {
     throw task_error(mine.state.failed_rank, task_error::no_chunk,
-                     failure_message(comm, mine.state, context.failures));
+                     failure_message(comm, context.rank, mine.state, context.failures));
   }
   if (mine.state.kind == slot_empty) return std::nullopt;
   return std::bit_cast<T>(mine.value);
