@@ -18,6 +18,8 @@
 # share the memory bandwidth and the last-level cache); vs_pair = pair / (2 x mpimr at 2 ranks) is
 # mpimr's efficiency against what two busy cores can deliver, so that what mpimr costs is told
 # apart from what the machine costs.
+# PageRank is measured a second way, serial and 2-rank iterations taking turns within one launch
+# (bench_pagerank_interleaved), in a second table with its own RESULT lines.
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: NUM_REPS (3), NUM_ITERATIONS (default by size, iterations_for),
@@ -212,6 +214,45 @@ echo " core while the other is busy too; vs_pair = pair / (2 x mpimr at 2 ranks)
 echo " ceiling; np1/serial = mpimr at 1 rank over serial; growth = the 2-rank time per iteration over"
 echo " the previous size's, next to how much the size grew: points for k-means, 2^scale ids for"
 echo " PageRank)"
+
+# PageRank once more with serial and 2-rank iterations taking turns within one launch
+# (bench_pagerank_interleaved): the core speeds drift over seconds on the machine this was written
+# on, and differ between its two cores, so launches seconds apart can compare different machines.
+# Its efficiency is against both cores' measured serial speeds (see that program).
+if [[ " $apps " == *" pagerank "* ]]; then
+  interleaved=$build/benchmarks/bench_pagerank_interleaved
+  [[ -x $interleaved ]] || { mpimr_log "missing $interleaved: build $build first"; exit 1; }
+  echo
+  echo "=== PageRank, serial and 2-rank iterations in turns within one launch (us per iteration," \
+    "medians; then the median of $reps launches)"
+  printf '%-10s %9s %9s %9s %9s %9s %10s %8s\n' scale core0 core1 pair0 pair1 mpimr_np2 \
+    efficiency vs_pair
+  for size in $scales; do
+    # Blocks of about 5-20 ms; about 1-5 s a launch.
+    if ((size <= 15)); then block=50 rounds=20; elif ((size <= 18)); then block=10 rounds=10; else
+      block=3 rounds=4; fi
+    ((${NUM_QUICK:-0} == 1)) && rounds=2
+    for ((rep = 1; rep <= reps; rep++)); do
+      launch 2 "$work/interleaved.$size.$rep" "$interleaved" "$size" "$edge_factor" 1 "$block" \
+        "$rounds"
+    done
+    column() {
+      for ((rep = 1; rep <= reps; rep++)); do field "$1" "$work/interleaved.$size.$rep"; done | median
+    }
+    efficiency=$(column efficiency)
+    printf '%-10s %9.1f %9.1f %9.1f %9.1f %9.1f %10.2f %8.2f\n' "$size" \
+      "$(awk -v s="$(column serial_core0_seconds)" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$(column serial_core1_seconds)" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$(column pair_core0_seconds)" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$(column pair_core1_seconds)" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$(column parallel_seconds)" 'BEGIN { print s * 1e6 }')" "$efficiency" \
+      "$(column vs_pair)"
+    results+=("pagerank_interleaved_efficiency_np2_scale$size $efficiency >= 0.9")
+  done
+  echo "(core0, core1 = serial alone on each core; pair0, pair1 = both at once; efficiency ="
+  echo " ideal / mpimr_np2 with ideal = 1 / (1/core0 + 1/core1), serial / (2 x mpimr_np2) when the"
+  echo " cores are equally fast; vs_pair = the same with pair0, pair1)"
+fi
 
 echo
 echo "=== summary (load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end)"
