@@ -90,7 +90,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How chunks go to ranks: auto, static, dynamic or guided")
+                 "How chunks go to ranks: auto, static, dynamic, guided or adaptive")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--peak-center", center_text, "Position c of the peak (gaussian, lorentzian)")

@@ -115,7 +115,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How chunks go to ranks: auto, static, dynamic or guided")
+                 "How chunks go to ranks: auto, static, dynamic, guided or adaptive")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_flag("--verbose", verbose, "Print the inertia and centroid shift of every iteration");

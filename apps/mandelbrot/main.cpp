@@ -96,8 +96,8 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("FILE");
   app.add_option(
          "--schedule", schedule_text,
-         "How rows go to ranks: auto, static, dynamic or guided (static gives each rank one "
-         "block of rows, so the ranks with the rows near the set finish last)")
+         "How rows go to ranks: auto, static, dynamic, guided or adaptive (static gives each "
+         "rank one block of rows, so the ranks with the rows near the set finish last)")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--chunk-size", chunk_text,

@@ -111,10 +111,10 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How chunks of rows go to ranks: auto, static, dynamic or guided. auto means "
-                 "static: rows cost about the same on average, and static blocks give each rank "
-                 "the same rows every iteration; take dynamic for graphs whose heavy rows "
-                 "cluster (vertex ids sorted by degree)")
+                 "How chunks of rows go to ranks: auto, static, dynamic, guided or adaptive. auto "
+                 "means adaptive: one block of rows per rank as static, the same rows every "
+                 "iteration, but the blocks' bounds follow each rank's measured time from one "
+                 "iteration to the next (cores of unequal speed, heavy rows that cluster)")
       ->type_name("NAME")
       ->capture_default_str();
   settings s;

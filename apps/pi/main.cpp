@@ -49,7 +49,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("S")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How chunks go to ranks: auto, static, dynamic or guided")
+                 "How chunks go to ranks: auto, static, dynamic, guided or adaptive")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--chunk-size", chunk_text, "Samples per chunk; 0 lets mpimr choose")

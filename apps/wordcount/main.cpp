@@ -67,7 +67,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How splits go to ranks: auto, static, dynamic or guided")
+                 "How splits go to ranks: auto, static, dynamic, guided or adaptive")
       ->type_name("NAME")
       ->capture_default_str();
   settings s;

@@ -64,7 +64,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
                  "How tasks go to ranks: dynamic (the next task to whichever rank is free), "
-                 "guided, static (rank r gets the r-th block of tasks up front) or auto")
+                 "guided, static (rank r gets the r-th block of tasks up front), adaptive or auto")
       ->type_name("NAME")
       ->capture_default_str();
   settings s;

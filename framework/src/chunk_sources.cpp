@@ -10,9 +10,11 @@
 namespace mpimr::detail {
 namespace {
 
-/// Rank r of P takes chunk ids [r*C/P, (r+1)*C/P) (see static_block_start).
+/// One block of chunk ids: rank r of P takes [r*C/P, (r+1)*C/P) (see static_block_start) under
+/// the static schedule, the block the previous calls measured under the adaptive one.
 class static_block_source final : public chunk_source {
  public:
+  explicit static_block_source(id_batch block) noexcept : batch_(block) {}
   static_block_source(std::uint64_t count, int rank, int ranks) noexcept
       : batch_{static_block_start(count, rank, ranks), static_block_start(count, rank + 1, ranks)} {
   }
@@ -41,6 +43,8 @@ std::unique_ptr<chunk_source> make_chunk_source(context_state& state,
   if (request.kind == schedule::static_blocks) {
     return std::make_unique<static_block_source>(request.chunk_count, state.rank, state.size);
   }
+  if (request.kind == schedule::adaptive)
+    return std::make_unique<static_block_source>(request.block);
   const schedule kind = request.kind == schedule::guided ? schedule::guided : schedule::dynamic;
   if (state.dispenser == dispenser_kind::service && state.size > 1) {
     if (state.rank == 0) return std::make_unique<service_host>(state, request.chunk_count, kind);

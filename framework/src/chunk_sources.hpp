@@ -56,6 +56,7 @@ struct source_request {
   std::uint64_t chunk_count = 0;
   schedule kind = schedule::dynamic;
   std::uint64_t operation = 0;  // selects the node counter slot
+  id_batch block;               // adaptive: this rank's block
 };
 
 [[nodiscard]] std::unique_ptr<chunk_source> make_chunk_source(context_state& state,

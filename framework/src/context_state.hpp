@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mpimr/progress.hpp"
@@ -71,6 +72,10 @@ struct context_state {
   journal* active_journal = nullptr;
   // Heartbeats for the stall limit; none when no limit is set.
   std::unique_ptr<stall_watch> stall;
+
+  // The adaptive schedule's block bounds (adaptive_blocks.hpp) for each range and chunk size it
+  // ran, the same on every rank: each call starts from the bounds the previous one left.
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> adaptive_bounds;
 
   // Run reports (see report_collect.cpp). Off: no clock reads per chunk, no collective.
   bool reporting = true;

@@ -9,10 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cancel_channel.hpp"
 #include "chunk_sources.hpp"
 #include "context_state.hpp"
+#include "mpimr/detail/adaptive_blocks.hpp"
 #include "mpimr/detail/byte_transport.hpp"
 #include "mpimr/errors.hpp"
 #include "mpimr/stop.hpp"
@@ -101,6 +103,31 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
   }
 }
 
+/// The adaptive schedule's bounds for `plan`: those the previous call over the same range and chunk
+/// size left, else the static blocks.
+std::vector<std::uint64_t>& adaptive_bounds_for(context_state& s, const chunk_plan& plan) {
+  // Programs that sweep ever new ranges would grow the table without end; starting over costs
+  // each range one call at static blocks. Every rank sees the same calls, so they clear alike.
+  constexpr std::size_t most_ranges = 1024;
+  if (s.adaptive_bounds.size() >= most_ranges && !s.adaptive_bounds.contains(plan.fingerprint())) {
+    s.adaptive_bounds.clear();
+  }
+  std::vector<std::uint64_t>& bounds = s.adaptive_bounds[plan.fingerprint()];
+  if (bounds.size() != static_cast<std::size_t>(s.size) + 1 || bounds.back() != plan.chunk_count) {
+    bounds = even_block_bounds(plan.chunk_count, s.size);
+  }
+  return bounds;
+}
+
+/// After an adaptive call that succeeded on every rank: every rank learns every rank's time inside
+/// its block and moves the bounds alike.
+void rebalance(const context_state& s, std::vector<std::uint64_t>& bounds, double seconds) {
+  if (s.size < 2) return;
+  std::vector<double> all(static_cast<std::size_t>(s.size));
+  MPI_Allgather(&seconds, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, s.comm);
+  bounds = rebalanced_bounds(bounds, all);
+}
+
 /// The exchange must complete on every rank, failed or not, or some rank would wait for its data.
 void complete_exchange(const exchange_hooks& exchange, cancel_channel& cancel,
                        local_outcome& outcome) {
@@ -160,7 +187,7 @@ execution_request make_request(index_range range, const options& opts) {
   request.schedule = opts.schedule;
   request.label = opts.label;
   try {
-    if (opts.schedule < schedule::automatic || opts.schedule > schedule::guided) {
+    if (opts.schedule < schedule::automatic || opts.schedule > schedule::adaptive) {
       throw invalid_argument("unknown schedule value " +
                              std::to_string(static_cast<int>(opts.schedule)));
     }
@@ -204,18 +231,29 @@ void execute(context& ctx, const execution_request& request,
     stats->chunk_count = request.plan.chunk_count;
     stats->range_size = request.plan.range.size();
   }
+  const bool adaptive = request.schedule == schedule::adaptive && !outcome.failed();
+  std::vector<std::uint64_t>* bounds = adaptive ? &adaptive_bounds_for(s, request.plan) : nullptr;
+  double loop_seconds = 0;  // adaptive: this rank's time inside its block
   {
     // Every rank builds its source even with bad arguments: a service host must still answer and
     // a client must still say goodbye, or the ranks with good arguments would wait forever.
-    const auto source = make_chunk_source(
-        s, {outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation});
+    source_request wanted{
+        outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation, {}};
+    if (bounds != nullptr) {
+      const auto r = static_cast<std::size_t>(s.rank);
+      wanted.block = {(*bounds)[r], (*bounds)[r + 1]};
+    }
+    const auto source = make_chunk_source(s, wanted);
     if (outcome.failed()) {
       source->cancel();
       cancel.notify_others();
     } else {
       s.active_source = source.get();
+      const auto loop_start = std::chrono::steady_clock::now();
       run_loop(*source, cancel, request.plan, run_chunk, outcome, stats,
                progress ? &*progress : nullptr);
+      loop_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
       s.active_source = nullptr;
     }
     // Before waiting for anyone: rank 0 learns this rank's count without waiting for the others.
@@ -257,6 +295,7 @@ void execute(context& ctx, const execution_request& request,
         "shape of "
         "every result");
   }
+  if (bounds != nullptr) rebalance(s, *bounds, loop_seconds);
 }
 
 }  // namespace mpimr::detail

@@ -17,17 +17,19 @@ std::string_view to_string(schedule s) noexcept {
       return "dynamic";
     case schedule::guided:
       return "guided";
+    case schedule::adaptive:
+      return "adaptive";
   }
   return "unknown";
 }
 
 schedule parse_schedule(std::string_view text) {
-  for (schedule s :
-       {schedule::automatic, schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s : {schedule::automatic, schedule::static_blocks, schedule::dynamic,
+                     schedule::guided, schedule::adaptive}) {
     if (text == to_string(s)) return s;
   }
   throw invalid_argument("unknown schedule '" + std::string(text) +
-                         "' (expected auto, static, dynamic or guided)");
+                         "' (expected auto, static, dynamic, guided or adaptive)");
 }
 
 }  // namespace mpimr

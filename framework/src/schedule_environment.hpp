@@ -15,7 +15,8 @@ struct schedule_default {
 
 /// MPIMR_SCHEDULE's value (unset or empty: automatic, no chunk size). Throws
 /// mpimr::invalid_argument naming the variable and its text when it is not NAME or NAME,CHUNK
-/// with NAME one of auto, static, dynamic, guided and CHUNK a whole number of indices from 1.
+/// with NAME one of auto, static, dynamic, guided, adaptive and CHUNK a whole number of indices
+/// from 1.
 [[nodiscard]] schedule_default schedule_from_environment();
 
 }  // namespace mpimr::detail

@@ -164,8 +164,8 @@ def schedule_rows(wide=False, exotic=False):
     it with app::check_schedule)."""
     values = ["nope", ""] + (["STATIC", "static_blocks", "17"] if exotic else [])
     return [bad(["--schedule", value],
-                rf"--schedule: unknown schedule '{value}' \(expected auto, static, dynamic or "
-                rf"guided\)$", wide=wide and value == "nope")
+                rf"--schedule: unknown schedule '{value}' \(expected auto, static, dynamic, "
+                rf"guided or adaptive\)$", wide=wide and value == "nope")
             for value in values]
 
 

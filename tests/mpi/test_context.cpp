@@ -63,8 +63,8 @@ TEST(context_test, SplitCommunicatorWhileCallerUsesItsOwn) {
   {
     mpimr::context ctx{half};
     EXPECT_EQ(ctx.size(), half_size);
-    for (auto s :
-         {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided}) {
+    for (auto s : {mpimr::schedule::static_blocks, mpimr::schedule::dynamic,
+                   mpimr::schedule::guided, mpimr::schedule::adaptive}) {
       EXPECT_EQ(mpimr::reduce(ctx, index_range{0, 1000}, std::uint64_t{0}, count_body,
                               std::plus<>{}, {.schedule = s, .chunk_size = 3}),
                 1000U);

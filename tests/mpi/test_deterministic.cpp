@@ -66,7 +66,8 @@ TEST_F(deterministic_test, FloatingSumEqualsSerialTreeBitwise) {
     std::vector<double> leaves;
     for (const chunk& c : chunks_of(r, chunk_size)) leaves.push_back(chunk_sum(c));
     const double expected = serial_tree(leaves, std::plus<>{});
-    for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+    for (schedule s :
+         {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
       const double got =
           mpimr::reduce(ctx, r, 0.0, chunk_sum, std::plus<>{},
                         {.schedule = s, .chunk_size = chunk_size, .deterministic = true});
@@ -89,7 +90,8 @@ TEST_F(deterministic_test, UserJoinAndEigenVectorsEqualSerialTree) {
   std::vector<Eigen::Vector3d> leaves;
   for (const chunk& c : chunks_of(r, 10)) leaves.push_back(body(c));
   const Eigen::Vector3d expected = serial_tree(leaves, join);
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     const Eigen::Vector3d got =
         mpimr::reduce(ctx, r, Eigen::Vector3d(Eigen::Vector3d::Zero()), body, join,
                       {.schedule = s, .chunk_size = 10, .deterministic = true});

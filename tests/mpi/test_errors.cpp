@@ -18,7 +18,7 @@ using mpimr::index_range;
 using mpimr::schedule;
 
 const std::vector<schedule> all_schedules{schedule::static_blocks, schedule::dynamic,
-                                          schedule::guided};
+                                          schedule::guided, schedule::adaptive};
 
 class errors_test : public ::testing::Test {
  protected:

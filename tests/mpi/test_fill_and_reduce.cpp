@@ -37,8 +37,8 @@ TEST_F(fill_and_reduce_test, FillsEveryRankAndSumsLikeASerialLoop) {
   const index_range range{7, 5007};
   std::uint64_t serial_sum = 0;
   for (std::uint64_t i = range.begin; i < range.end; ++i) serial_sum += i * i % 1009;
-  for (schedule s :
-       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::automatic}) {
+  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided,
+                     schedule::adaptive, schedule::automatic}) {
     for (std::uint64_t chunk_size : {0, 1, 13, 5000, 9999}) {
       std::vector<std::uint64_t> out(range.size(), 0);
       const std::uint64_t sum =

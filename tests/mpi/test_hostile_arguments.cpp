@@ -45,7 +45,7 @@ using mpimr::schedule;
 constexpr std::uint64_t u64_max = UINT64_MAX;
 constexpr std::uint64_t two_to_63 = std::uint64_t{1} << 63U;
 // What an out-of-range enum value looks like after a cast from a config file or a wrong int.
-const auto bad_schedule = static_cast<schedule>(4);
+const auto bad_schedule = static_cast<schedule>(5);
 const auto negative_schedule = static_cast<schedule>(-1);
 
 // chunk_rng takes every seed and chunk: it has no bad arguments, and says so.
@@ -145,7 +145,7 @@ std::vector<hostile_case> reduce_cases() {
                              with_schedule(negative_schedule));
        }},
       {"reduce_bad_schedule_on_the_last_rank_only", expect::invalid_argument,
-       [](const place&) { return texts({"unknown schedule value 4"}); },
+       [](const place&) { return texts({"unknown schedule value 5"}); },
        [](mpimr::context& ctx, const place& at) {
          (void)mpimr::reduce(ctx, index_range{0, 100}, 0, one, std::plus<>{},
                              with_schedule(at.last() ? bad_schedule : schedule::dynamic));
@@ -190,7 +190,7 @@ std::vector<hostile_case> transform_reduce_cases() {
                                        square);
        }},
       {"transform_reduce_bad_schedule", expect::invalid_argument,
-       [](const place&) { return texts({"unknown schedule value 4"}); },
+       [](const place&) { return texts({"unknown schedule value 5"}); },
        [=](mpimr::context& ctx, const place&) {
          (void)mpimr::transform_reduce(ctx, index_range{0, 10}, std::uint64_t{0}, std::plus<>{},
                                        square, with_schedule(bad_schedule));
@@ -235,7 +235,7 @@ std::vector<hostile_case> map_cases() {
        },
        2},
       {"map_bad_schedule", expect::invalid_argument,
-       [](const place&) { return texts({"unknown schedule value 4"}); },
+       [](const place&) { return texts({"unknown schedule value 5"}); },
        [](mpimr::context& ctx, const place&) {
          (void)mpimr::map(ctx, index_range{0, 10}, identity_of, with_schedule(bad_schedule));
        }},
@@ -343,7 +343,7 @@ std::vector<hostile_case> map_reduce_by_key_cases() {
                                                   std::plus<>{});
        }},
       {"map_reduce_by_key_bad_schedule", expect::invalid_argument,
-       [](const place&) { return texts({"unknown schedule value 4"}); },
+       [](const place&) { return texts({"unknown schedule value 5"}); },
        [](mpimr::context& ctx, const place&) {
          (void)mpimr::map_reduce_by_key<int, int>(ctx, index_range{0, 10}, emit_mod_5,
                                                   std::plus<>{}, with_schedule(bad_schedule));

@@ -20,7 +20,8 @@ class map_test : public ::testing::Test {
 };
 
 TEST_F(map_test, IndexRangeResultsInOrder) {
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     for (std::uint64_t chunk_size : {0, 1, 7, 1000}) {
       const auto squares =
           mpimr::map(ctx, index_range{5, 1005}, [](std::uint64_t i) { return i * i; },
@@ -80,7 +81,8 @@ struct record {
 
 TEST_F(map_test, PlainStructsInPlaceAtEveryScheduleAndChunkSize) {
   const index_range range{7, 7 + 5003};
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     for (std::uint64_t chunk_size : {0, 1, 3, 64, 5003}) {
       const mpimr::options opts{.schedule = s, .chunk_size = chunk_size};
       const auto colours = mpimr::map(
@@ -141,7 +143,8 @@ TEST_F(map_test, FailuresReachEveryRank) {
 }
 
 TEST_F(map_test, ForEachVisitsEveryIndexOnce) {
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     std::vector<int> visits(500, 0);
     mpimr::for_each(ctx, index_range{0, 500}, [&](std::uint64_t i) { ++visits[i]; },
                     {.schedule = s, .chunk_size = 9});

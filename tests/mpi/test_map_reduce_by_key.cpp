@@ -39,7 +39,8 @@ TEST(map_reduce_by_key_test, WordCountEqualsSerialCount) {
   mpimr::context ctx;
   const std::uint64_t n = 30000;
   const auto reference = serial_counts(n);
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     for (std::uint64_t round_bytes : {1ULL, 512ULL, 0ULL}) {
       const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(
           ctx, index_range{0, n}, [](std::uint64_t i, const auto& emit) { emit(word(i), 1); },

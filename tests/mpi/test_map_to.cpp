@@ -18,7 +18,8 @@ using mpimr::index_range;
 using mpimr::schedule;
 
 const std::vector<schedule> all_schedules{schedule::static_blocks, schedule::dynamic,
-                                          schedule::guided, schedule::automatic};
+                                          schedule::guided, schedule::adaptive,
+                                          schedule::automatic};
 
 // Trivially copyable with padding inside: travels as raw bytes.
 struct particle {

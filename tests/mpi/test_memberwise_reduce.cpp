@@ -80,7 +80,8 @@ TEST_F(memberwise_reduce_test, DeterministicTupleEqualsSerialTreeBitwise) {
     const auto levels =
         static_cast<unsigned>(leaves.size() <= 1 ? 0 : std::bit_width(leaves.size() - 1));
     const partial expected = tree_node(leaves, levels, 0);
-    for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+    for (schedule s :
+         {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
       const partial got =
           mpimr::reduce(ctx, r, identity(), chunk_partial, mpimr::memberwise{},
                         {.schedule = s, .chunk_size = chunk_size, .deterministic = true});

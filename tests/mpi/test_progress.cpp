@@ -36,8 +36,8 @@ TEST(progress_test, ResultsAreTheSameWithProgressOnEveryPath) {
   ctx.set_progress(frequent);
   ASSERT_TRUE(ctx.progress_shown());
   const std::uint64_t expected = 20000ULL * 19999ULL / 2;
-  for (auto s :
-       {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided}) {
+  for (auto s : {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided,
+                 mpimr::schedule::adaptive}) {
     EXPECT_EQ(sum_of(ctx, {.schedule = s, .chunk_size = 7, .label = "progress sum"}), expected);
   }
   // A failing body: every rank throws, and the next operation still runs.

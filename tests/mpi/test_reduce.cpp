@@ -24,7 +24,7 @@ using mpimr::index_range;
 using mpimr::schedule;
 
 const std::vector<schedule> all_schedules{schedule::automatic, schedule::static_blocks,
-                                          schedule::dynamic, schedule::guided};
+                                          schedule::dynamic, schedule::guided, schedule::adaptive};
 
 std::uint64_t serial_sum_of_squares(std::uint64_t begin, std::uint64_t end) {
   std::uint64_t s = 0;

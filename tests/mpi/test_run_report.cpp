@@ -65,8 +65,8 @@ TEST(run_report_test, AReduceReportsItsChunksItemsLabelAndSchedule) {
   const std::uint64_t n = 1000;
   std::uint64_t my_chunks = 0;
   std::uint64_t my_items = 0;
-  for (auto s :
-       {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided}) {
+  for (auto s : {mpimr::schedule::static_blocks, mpimr::schedule::dynamic, mpimr::schedule::guided,
+                 mpimr::schedule::adaptive}) {
     my_chunks = 0;
     my_items = 0;
     const std::uint64_t sum =

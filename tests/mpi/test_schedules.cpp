@@ -76,7 +76,8 @@ TEST_P(schedules_test, OthersFinishTheRestWhileRankZeroIsInALongChunk) {
 
 TEST_P(schedules_test, EveryRankComputes) {
   mpimr::context ctx;
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     int ran = 0;
     mpimr::for_each(ctx, index_range{0, 40},
                     [&](const chunk&) {

@@ -181,8 +181,8 @@ TEST_F(shared_array_test, FillAndReduceIntoItGivesEveryRankTheSerialResult) {
       ctx, range.size(),
       [](std::span<std::uint64_t> part, std::uint64_t) { std::fill(part.begin(), part.end(), 0); });
   using mpimr::schedule;
-  for (schedule s :
-       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::automatic}) {
+  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided,
+                     schedule::adaptive, schedule::automatic}) {
     for (std::uint64_t chunk_size : {0, 1, 97, 20'000, 50'000}) {
       const std::uint64_t salt = chunk_size * 8 + static_cast<std::uint64_t>(s);  // new each time
       const std::uint64_t sum =

@@ -62,7 +62,8 @@ TEST_P(shuffle_test, CountsEqualSerialCountForAnyBudgetAndSchedule) {
   const std::uint64_t n = 20000;
   std::map<std::string, std::uint64_t> reference;
   for (std::uint64_t i = 0; i < n; ++i) reference[word(i)] += 1;
-  for (schedule s : {schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (schedule s :
+       {schedule::static_blocks, schedule::dynamic, schedule::guided, schedule::adaptive}) {
     // 1: every emit outgrows the table; 3000: a few dozen batches; 0: the default, one batch.
     for (std::uint64_t budget : {1ULL, 3000ULL, 0ULL}) {
       const auto counts = mpimr::map_reduce_by_key<std::string, std::uint64_t>(

@@ -17,10 +17,9 @@ using mpimr::schedule;
 
 TEST(Schedule, DocumentedNamesParse) {
   const std::vector<std::pair<std::string_view, schedule>> names = {
-      {"auto", schedule::automatic},
-      {"static", schedule::static_blocks},
-      {"dynamic", schedule::dynamic},
-      {"guided", schedule::guided},
+      {"auto", schedule::automatic},    {"static", schedule::static_blocks},
+      {"dynamic", schedule::dynamic},   {"guided", schedule::guided},
+      {"adaptive", schedule::adaptive},
   };
   for (const auto& [text, expected] : names) {
     EXPECT_EQ(mpimr::parse_schedule(text), expected) << text;
@@ -29,8 +28,8 @@ TEST(Schedule, DocumentedNamesParse) {
 }
 
 TEST(Schedule, ToStringParseRoundTrip) {
-  for (const schedule s :
-       {schedule::automatic, schedule::static_blocks, schedule::dynamic, schedule::guided}) {
+  for (const schedule s : {schedule::automatic, schedule::static_blocks, schedule::dynamic,
+                           schedule::guided, schedule::adaptive}) {
     const std::string_view name = mpimr::to_string(s);
     EXPECT_FALSE(name.empty());
     EXPECT_EQ(mpimr::parse_schedule(name), s) << name;

@@ -17,11 +17,21 @@ enum class schedule {
   dynamic,
   /// Like dynamic, but takes batches of chunks that shrink as the work runs out (fewer hand-outs).
   guided,
+  /// Like static (one contiguous block per rank, in rank order, nothing handed out while
+  /// computing),
+  /// but the block bounds move from one call to the next toward equal time on every rank, from
+  /// each rank's measured time inside its chunks in the previous call over the same range and
+  /// chunk size. For iterations that repeat the same operation (power iteration, Jacobi, k-means)
+  /// on ranks that are not equally fast (other jobs, turbo, virtual CPUs) or rows that are not
+  /// equally costly: each rank keeps nearly the same rows from call to call, which dynamic does
+  /// not. Costs one MPI_Allgather of a value per rank per call. The first call over a range and
+  /// chunk size runs the static blocks.
+  adaptive,
 };
 
 [[nodiscard]] std::string_view to_string(schedule s) noexcept;
-/// Parses "auto", "static", "dynamic" or "guided"; throws mpimr::invalid_argument naming the bad
-/// text.
+/// Parses "auto", "static", "dynamic", "guided" or "adaptive"; throws mpimr::invalid_argument
+/// naming the bad text.
 [[nodiscard]] schedule parse_schedule(std::string_view text);
 
 struct options {
