@@ -228,9 +228,11 @@ if [[ " $apps " == *" pagerank "* ]]; then
   printf '%-10s %9s %9s %9s %9s %9s %10s %8s\n' scale core0 core1 pair0 pair1 mpimr_np2 \
     efficiency vs_pair
   for size in $scales; do
-    # Blocks of about 5-20 ms; about 1-5 s a launch.
+    # Blocks of about 5-20 ms at the smaller sizes, about 1-5 s a launch; at scale 21 a block is
+    # 4 iterations of 40-80 ms and a launch about 25 s, graph building included. The adaptive
+    # schedule's bounds carry over from block to block (one context).
     if ((size <= 15)); then block=50 rounds=20; elif ((size <= 18)); then block=10 rounds=10; else
-      block=3 rounds=4; fi
+      block=4 rounds=6; fi
     ((${NUM_QUICK:-0} == 1)) && rounds=2
     for ((rep = 1; rep <= reps; rep++)); do
       launch 2 "$work/interleaved.$size.$rep" "$interleaved" "$size" "$edge_factor" 1 "$block" \
