@@ -31,7 +31,7 @@ iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x, do
   // The reads of x go wherever the columns point: each is a cache miss once x outgrows the cache,
   // or once another core wrote that part of x (the other ranks' rows). So the sweep asks for the
   // x of the non-zero `prefetch_distance` places ahead while it multiplies this one. Measured on
-  // R-MAT graphs, serial (2026-12-02): scale 17, 3.8-4.1 ms per iteration without, 3.7-3.8 ms at 64
+  // R-MAT graphs, serial (2026-12-02): scale 17, 4.0-4.1 ms per iteration without, 3.7-3.8 ms at 64
   // places; scale 21, 125-188 ms without, 61-82 ms at 64; scale 14 (x in cache) within the noise.
   constexpr std::int64_t prefetch_distance = 64;
   const std::int32_t* outer = graph.links.outerIndexPtr();
