@@ -43,8 +43,9 @@ std::unique_ptr<chunk_source> make_chunk_source(context_state& state,
   if (request.kind == schedule::static_blocks) {
     return std::make_unique<static_block_source>(request.chunk_count, state.rank, state.size);
   }
-  if (request.kind == schedule::adaptive)
+  if (request.kind == schedule::adaptive) {
     return std::make_unique<static_block_source>(request.block);
+  }
   const schedule kind = request.kind == schedule::guided ? schedule::guided : schedule::dynamic;
   if (state.dispenser == dispenser_kind::service && state.size > 1) {
     if (state.rank == 0) return std::make_unique<service_host>(state, request.chunk_count, kind);

@@ -104,28 +104,32 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
 }
 
 /// The adaptive schedule's bounds for `plan`: those the previous call over the same range and chunk
-/// size left, else the static blocks.
-std::vector<std::uint64_t>& adaptive_bounds_for(context_state& s, const chunk_plan& plan) {
+/// size left, else the static blocks. Looks only: the table changes in `rebalance` alone, which
+/// every rank reaches or none, so every rank's table holds the same entries.
+std::vector<std::uint64_t> adaptive_bounds_for(const context_state& s, const chunk_plan& plan) {
+  const auto found = s.adaptive_bounds.find(plan.fingerprint());
+  if (found != s.adaptive_bounds.end() &&
+      found->second.size() == static_cast<std::size_t>(s.size) + 1 &&
+      found->second.back() == plan.chunk_count) {
+    return found->second;
+  }
+  return even_block_bounds(plan.chunk_count, s.size);
+}
+
+/// After an adaptive call that succeeded on every rank: every rank learns every rank's time inside
+/// its block and keeps the moved bounds for the next call over the same range and chunk size.
+void rebalance(context_state& s, const chunk_plan& plan, const std::vector<std::uint64_t>& bounds,
+               double seconds) {
+  if (s.size < 2) return;
+  std::vector<double> all(static_cast<std::size_t>(s.size));
+  MPI_Allgather(&seconds, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, s.comm);
   // Programs that sweep ever new ranges would grow the table without end; starting over costs
-  // each range one call at static blocks. Every rank sees the same calls, so they clear alike.
+  // each range one call at static blocks.
   constexpr std::size_t most_ranges = 1024;
   if (s.adaptive_bounds.size() >= most_ranges && !s.adaptive_bounds.contains(plan.fingerprint())) {
     s.adaptive_bounds.clear();
   }
-  std::vector<std::uint64_t>& bounds = s.adaptive_bounds[plan.fingerprint()];
-  if (bounds.size() != static_cast<std::size_t>(s.size) + 1 || bounds.back() != plan.chunk_count) {
-    bounds = even_block_bounds(plan.chunk_count, s.size);
-  }
-  return bounds;
-}
-
-/// After an adaptive call that succeeded on every rank: every rank learns every rank's time inside
-/// its block and moves the bounds alike.
-void rebalance(const context_state& s, std::vector<std::uint64_t>& bounds, double seconds) {
-  if (s.size < 2) return;
-  std::vector<double> all(static_cast<std::size_t>(s.size));
-  MPI_Allgather(&seconds, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, s.comm);
-  bounds = rebalanced_bounds(bounds, all);
+  s.adaptive_bounds[plan.fingerprint()] = rebalanced_bounds(bounds, all);
 }
 
 /// The exchange must complete on every rank, failed or not, or some rank would wait for its data.
@@ -232,16 +236,17 @@ void execute(context& ctx, const execution_request& request,
     stats->range_size = request.plan.range.size();
   }
   const bool adaptive = request.schedule == schedule::adaptive && !outcome.failed();
-  std::vector<std::uint64_t>* bounds = adaptive ? &adaptive_bounds_for(s, request.plan) : nullptr;
+  const std::vector<std::uint64_t> bounds =
+      adaptive ? adaptive_bounds_for(s, request.plan) : std::vector<std::uint64_t>{};
   double loop_seconds = 0;  // adaptive: this rank's time inside its block
   {
     // Every rank builds its source even with bad arguments: a service host must still answer and
     // a client must still say goodbye, or the ranks with good arguments would wait forever.
     source_request wanted{
         outcome.failed() ? 0 : request.plan.chunk_count, request.schedule, operation, {}};
-    if (bounds != nullptr) {
+    if (adaptive) {
       const auto r = static_cast<std::size_t>(s.rank);
-      wanted.block = {(*bounds)[r], (*bounds)[r + 1]};
+      wanted.block = {bounds[r], bounds[r + 1]};
     }
     const auto source = make_chunk_source(s, wanted);
     if (outcome.failed()) {
@@ -295,7 +300,7 @@ void execute(context& ctx, const execution_request& request,
         "shape of "
         "every result");
   }
-  if (bounds != nullptr) rebalance(s, *bounds, loop_seconds);
+  if (adaptive) rebalance(s, request.plan, bounds, loop_seconds);
 }
 
 }  // namespace mpimr::detail

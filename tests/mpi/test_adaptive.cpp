@@ -129,4 +129,42 @@ TEST(adaptive_schedule, AFailedCallLeavesEveryRankAgreeing) {
   expect_blocks_in_rank_order(gather_blocks(ctx, ids), chunks);
 }
 
+TEST(adaptive_schedule, RanksKeepTheSameBoundsAfterOneRanksBadArgumentsAndAFullTable) {
+  mpimr::context ctx;
+  if (ctx.size() == 1) GTEST_SKIP() << "needs ranks to disagree";
+  // Learned bounds for range A: rank 0 is slower, so its block shrinks.
+  const std::uint64_t chunks = 8 * static_cast<std::uint64_t>(ctx.size());
+  const auto run_a = [&] {
+    std::vector<std::uint64_t> ids;
+    mpimr::for_each(
+        ctx, index_range{0, chunks},
+        [&](const chunk& c) {
+          ids.push_back(c.id);
+          std::this_thread::sleep_for(std::chrono::milliseconds(ctx.rank() == 0 ? 3 : 0));
+        },
+        {.schedule = schedule::adaptive, .chunk_size = 1});
+    return gather_blocks(ctx, ids);
+  };
+  for (int call = 0; call < 4; ++call) static_cast<void>(run_a());
+  // Fill the table of ranges (1024 entries) up to one short.
+  for (std::uint64_t size = 1; size < 1023; ++size) {
+    mpimr::for_each(ctx, index_range{0, size + chunks}, [](const chunk&) {},
+                    {.schedule = schedule::adaptive, .chunk_size = 1});
+  }
+  // Bad arguments on the last rank alone: every rank throws, and no rank may remember the range.
+  const bool last = ctx.rank() == ctx.size() - 1;
+  EXPECT_THROW(
+      mpimr::for_each(ctx, last ? index_range{10, 5} : index_range{0, 5000}, [](const chunk&) {},
+                      {.schedule = schedule::adaptive, .chunk_size = 1}),
+      mpimr::invalid_argument);
+  // A new range fills the table; range A must then run from the same bounds on every rank.
+  mpimr::for_each(ctx, index_range{0, 7000}, [](const chunk&) {},
+                  {.schedule = schedule::adaptive, .chunk_size = 1});
+  const blocks after = run_a();
+  expect_blocks_in_rank_order(after, chunks);
+  std::uint64_t total = 0;
+  for (const auto n : after.count) total += n;
+  EXPECT_EQ(total, chunks) << "every chunk once";
+}
+
 }  // namespace
