@@ -49,6 +49,20 @@ void expect_blocks_in_rank_order(const blocks& b, std::uint64_t chunks) {
   EXPECT_EQ(next, chunks);
 }
 
+/// One adaptive for_each over `chunks` one-index chunks in which rank 0 sleeps `rank0_ms` a chunk
+/// and the others `others_ms` (sleeping, so that oversubscribed ranks do not slow each other).
+blocks run_sleeping(mpimr::context& ctx, std::uint64_t chunks, int rank0_ms, int others_ms) {
+  std::vector<std::uint64_t> ids;
+  mpimr::for_each(ctx, index_range{0, chunks},
+                  [&](const chunk& c) {
+                    ids.push_back(c.id);
+                    std::this_thread::sleep_for(
+                        std::chrono::milliseconds(ctx.rank() == 0 ? rank0_ms : others_ms));
+                  },
+                  {.schedule = schedule::adaptive, .chunk_size = 1});
+  return gather_blocks(ctx, ids);
+}
+
 TEST(adaptive_schedule, ResultsEqualTheSerialSumOnEveryCall) {
   mpimr::context ctx;
   const std::uint64_t n = 10007;
@@ -72,27 +86,16 @@ TEST(adaptive_schedule, ResultsEqualTheSerialSumOnEveryCall) {
 TEST(adaptive_schedule, TheSlowerRankGetsFewerChunks) {
   mpimr::context ctx;
   if (ctx.size() == 1) GTEST_SKIP() << "needs two ranks";
-  // Rank 0 takes 4 ms a chunk, the others 1 ms (sleeping, so that oversubscribed ranks do not
-  // slow each other). At static blocks every rank gets chunks / P; the bounds then move toward
-  // 1/4 of the others' share for rank 0.
+  // Rank 0 takes 4 ms a chunk, the others 1 ms. At static blocks every rank gets chunks / P; the
+  // bounds then move toward 1/4 of the others' share for rank 0.
   const std::uint64_t chunks = 16 * static_cast<std::uint64_t>(ctx.size());
-  const auto run = [&](schedule s) {
-    std::vector<std::uint64_t> ids;
-    mpimr::for_each(
-        ctx, index_range{0, chunks},
-        [&](const chunk& c) {
-          ids.push_back(c.id);
-          std::this_thread::sleep_for(std::chrono::milliseconds(ctx.rank() == 0 ? 4 : 1));
-        },
-        {.schedule = s, .chunk_size = 1});
-    return gather_blocks(ctx, ids);
-  };
-  const blocks first = run(schedule::adaptive);
+  const auto run = [&] { return run_sleeping(ctx, chunks, 4, 1); };
+  const blocks first = run();
   for (std::size_t r = 0; r < first.count.size(); ++r) {
     EXPECT_EQ(first.count[r], 16U) << "the first call runs the static blocks; rank " << r;
   }
   blocks later;
-  for (int call = 0; call < 8; ++call) later = run(schedule::adaptive);
+  for (int call = 0; call < 8; ++call) later = run();
   expect_blocks_in_rank_order(later, chunks);
   for (std::size_t r = 1; r < later.count.size(); ++r) {
     EXPECT_LT(2 * later.count[0], later.count[r]) << "rank 0 is 4x slower than rank " << r;
@@ -106,7 +109,7 @@ TEST(adaptive_schedule, TheSlowerRankGetsFewerChunks) {
     EXPECT_EQ(other.count[r], 8U) << "rank " << r;
   }
   // And the first range still has its own bounds.
-  expect_blocks_in_rank_order(later = run(schedule::adaptive), chunks);
+  expect_blocks_in_rank_order(later = run(), chunks);
   EXPECT_LT(2 * later.count[0], later.count[1]);
 }
 
@@ -134,17 +137,7 @@ TEST(adaptive_schedule, RanksKeepTheSameBoundsAfterOneRanksBadArgumentsAndAFullT
   if (ctx.size() == 1) GTEST_SKIP() << "needs ranks to disagree";
   // Learned bounds for range A: rank 0 is slower, so its block shrinks.
   const std::uint64_t chunks = 8 * static_cast<std::uint64_t>(ctx.size());
-  const auto run_a = [&] {
-    std::vector<std::uint64_t> ids;
-    mpimr::for_each(
-        ctx, index_range{0, chunks},
-        [&](const chunk& c) {
-          ids.push_back(c.id);
-          std::this_thread::sleep_for(std::chrono::milliseconds(ctx.rank() == 0 ? 3 : 0));
-        },
-        {.schedule = schedule::adaptive, .chunk_size = 1});
-    return gather_blocks(ctx, ids);
-  };
+  const auto run_a = [&] { return run_sleeping(ctx, chunks, 3, 0); };
   for (int call = 0; call < 4; ++call) static_cast<void>(run_a());
   // Fill the table of ranges (1024 entries) up to one short.
   for (std::uint64_t size = 1; size < 1023; ++size) {
