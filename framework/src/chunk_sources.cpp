@@ -15,9 +15,6 @@ namespace {
 class static_block_source final : public chunk_source {
  public:
   explicit static_block_source(id_batch block) noexcept : batch_(block) {}
-  static_block_source(std::uint64_t count, int rank, int ranks) noexcept
-      : batch_{static_block_start(count, rank, ranks), static_block_start(count, rank + 1, ranks)} {
-  }
   id_batch next() override { return std::exchange(batch_, id_batch{}); }
 
  private:
@@ -41,7 +38,9 @@ class node_counter_source final : public chunk_source {
 std::unique_ptr<chunk_source> make_chunk_source(context_state& state,
                                                 const source_request& request) {
   if (request.kind == schedule::static_blocks) {
-    return std::make_unique<static_block_source>(request.chunk_count, state.rank, state.size);
+    return std::make_unique<static_block_source>(
+        id_batch{static_block_start(request.chunk_count, state.rank, state.size),
+                 static_block_start(request.chunk_count, state.rank + 1, state.size)});
   }
   if (request.kind == schedule::adaptive) {
     return std::make_unique<static_block_source>(request.block);

@@ -254,11 +254,11 @@ void execute(context& ctx, const execution_request& request,
       cancel.notify_others();
     } else {
       s.active_source = source.get();
-      const auto loop_start = std::chrono::steady_clock::now();
+      using clock = std::chrono::steady_clock;
+      const clock::time_point loop_start = adaptive ? clock::now() : clock::time_point{};
       run_loop(*source, cancel, request.plan, run_chunk, outcome, stats,
                progress ? &*progress : nullptr);
-      loop_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+      if (adaptive) loop_seconds = std::chrono::duration<double>(clock::now() - loop_start).count();
       s.active_source = nullptr;
     }
     // Before waiting for anyone: rank 0 learns this rank's count without waiting for the others.

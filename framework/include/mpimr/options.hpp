@@ -18,8 +18,8 @@ enum class schedule {
   /// Like dynamic, but takes batches of chunks that shrink as the work runs out (fewer hand-outs).
   guided,
   /// Like static (one contiguous block per rank, in rank order, nothing handed out while
-  /// computing),
-  /// but the block bounds move from one call to the next toward equal time on every rank, from
+  /// computing), but the block bounds move from one call to the next toward equal time on every
+  /// rank, from
   /// each rank's measured time inside its chunks in the previous call over the same range and
   /// chunk size. For iterations that repeat the same operation (power iteration, Jacobi, k-means)
   /// on ranks that are not equally fast (other jobs, turbo, virtual CPUs) or rows that are not
