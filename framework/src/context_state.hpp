@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mpimr/detail/adaptive_blocks.hpp"
 #include "mpimr/progress.hpp"
 #include "mpimr/run_report.hpp"
 #include "operation_stats.hpp"
@@ -73,9 +74,9 @@ struct context_state {
   // Heartbeats for the stall limit; none when no limit is set.
   std::unique_ptr<stall_watch> stall;
 
-  // The adaptive schedule's block bounds (adaptive_blocks.hpp) for each range and chunk size it
-  // ran, the same on every rank: each call starts from the bounds the previous one left.
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> adaptive_bounds;
+  // The adaptive schedule's state (adaptive_blocks.hpp) for each range and chunk size it ran, the
+  // same on every rank: each call starts from the bounds the previous ones left.
+  std::unordered_map<std::uint64_t, adaptive_range> adaptive_ranges;
 
   // Run reports (see report_collect.cpp). Off: no clock reads per chunk, no collective.
   bool reporting = true;

@@ -103,33 +103,41 @@ void run_loop(chunk_source& source, cancel_channel& cancel, const chunk_plan& pl
   }
 }
 
+/// Whether `range` was kept for `plan` at this rank count (and not for another plan whose
+/// fingerprint is the same).
+bool same_range(const adaptive_range& range, const chunk_plan& plan, int ranks) {
+  return range.bounds().size() == static_cast<std::size_t>(ranks) + 1 &&
+         range.bounds().back() == plan.chunk_count;
+}
+
 /// The adaptive schedule's bounds for `plan`: those the previous call over the same range and chunk
 /// size left, else the static blocks. Looks only: the table changes in `rebalance` alone, which
 /// every rank reaches or none, so every rank's table holds the same entries.
 std::vector<std::uint64_t> adaptive_bounds_for(const context_state& s, const chunk_plan& plan) {
-  const auto found = s.adaptive_bounds.find(plan.fingerprint());
-  if (found != s.adaptive_bounds.end() &&
-      found->second.size() == static_cast<std::size_t>(s.size) + 1 &&
-      found->second.back() == plan.chunk_count) {
-    return found->second;
+  const auto found = s.adaptive_ranges.find(plan.fingerprint());
+  if (found != s.adaptive_ranges.end() && same_range(found->second, plan, s.size)) {
+    return found->second.bounds();
   }
   return even_block_bounds(plan.chunk_count, s.size);
 }
 
 /// After an adaptive call that succeeded on every rank: every rank learns every rank's time inside
 /// its block and keeps the moved bounds for the next call over the same range and chunk size.
-void rebalance(context_state& s, const chunk_plan& plan, const std::vector<std::uint64_t>& bounds,
-               double seconds) {
+void rebalance(context_state& s, const chunk_plan& plan, double seconds) {
   if (s.size < 2) return;
   std::vector<double> all(static_cast<std::size_t>(s.size));
   MPI_Allgather(&seconds, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, s.comm);
   // Programs that sweep ever new ranges would grow the table without end; starting over costs
   // each range one call at static blocks.
   constexpr std::size_t most_ranges = 1024;
-  if (s.adaptive_bounds.size() >= most_ranges && !s.adaptive_bounds.contains(plan.fingerprint())) {
-    s.adaptive_bounds.clear();
+  if (s.adaptive_ranges.size() >= most_ranges && !s.adaptive_ranges.contains(plan.fingerprint())) {
+    s.adaptive_ranges.clear();
   }
-  s.adaptive_bounds[plan.fingerprint()] = rebalanced_bounds(bounds, all);
+  auto [found, added] = s.adaptive_ranges.try_emplace(plan.fingerprint(), plan.chunk_count, s.size);
+  if (!added && !same_range(found->second, plan, s.size)) {
+    found->second = adaptive_range(plan.chunk_count, s.size);
+  }
+  found->second.record(all);
 }
 
 /// The exchange must complete on every rank, failed or not, or some rank would wait for its data.
@@ -300,7 +308,7 @@ void execute(context& ctx, const execution_request& request,
         "shape of "
         "every result");
   }
-  if (adaptive) rebalance(s, request.plan, bounds, loop_seconds);
+  if (adaptive) rebalance(s, request.plan, loop_seconds);
 }
 
 }  // namespace mpimr::detail

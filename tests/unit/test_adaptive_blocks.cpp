@@ -12,6 +12,7 @@
 
 namespace {
 
+using mpimr::detail::adaptive_range;
 using mpimr::detail::even_block_bounds;
 using mpimr::detail::rebalanced_bounds;
 using bounds_t = std::vector<std::uint64_t>;
@@ -113,6 +114,56 @@ TEST(AdaptiveBlocks, AnyTimesGiveContiguousBoundsOverEveryChunk) {
       }
     }
   }
+}
+
+/// Records one call over `range`'s bounds at these speeds (chunks per second by rank).
+void run_call(adaptive_range& range, const std::vector<double>& speed) {
+  range.record(seconds_at(range.bounds(), speed));
+}
+
+TEST(AdaptiveRange, StartsStaticAndTheFirstCallMovesNothing) {
+  adaptive_range range(120, 2);
+  EXPECT_EQ(range.bounds(), even_block_bounds(120, 2));
+  // The first call's times include its warm-up: even a rank 3x slower moves nothing yet.
+  run_call(range, {25, 75});
+  EXPECT_EQ(range.bounds(), (bounds_t{0, 60, 120}));
+  // The second call is the first measurement, taken alone: half way from 1/2 toward 1/4.
+  run_call(range, {25, 75});
+  EXPECT_EQ(range.bounds(), (bounds_t{0, 45, 120}));
+}
+
+TEST(AdaptiveRange, OneSlowCallAmongSteadyOnesMovesNothing) {
+  adaptive_range range(1000, 3);
+  for (int call = 0; call < 3; ++call) run_call(range, {10, 10, 10});
+  const bounds_t steady = range.bounds();
+  EXPECT_EQ(steady, even_block_bounds(1000, 3));
+  run_call(range, {10, 6, 10});  // rank 1 interrupted for one call: the median of three ignores it
+  EXPECT_EQ(range.bounds(), steady);
+  run_call(range, {10, 10, 10});
+  EXPECT_EQ(range.bounds(), steady);
+}
+
+TEST(AdaptiveRange, ALastingChangeIsFollowedAndSettled) {
+  adaptive_range range(3000, 2);
+  for (int call = 0; call < 4; ++call) run_call(range, {5, 5});
+  EXPECT_EQ(range.bounds(), (bounds_t{0, 1500, 3000}));
+  // Rank 0 becomes twice as fast. The first such call is outvoted by the two before it; from the
+  // second on the median is the new speed (the mean of two once the outvoted call is older).
+  run_call(range, {10, 5});
+  EXPECT_EQ(range.bounds(), (bounds_t{0, 1500, 3000}));
+  run_call(range, {10, 5});
+  EXPECT_GT(range.bounds()[1], 1500U);
+  for (int call = 0; call < 30; ++call) run_call(range, {10, 5});
+  EXPECT_NEAR(static_cast<double>(range.bounds()[1]), 2000.0, 1.0);
+}
+
+TEST(AdaptiveRange, TimesOfAnotherRankCountChangeNothing) {
+  adaptive_range range(90, 3);
+  for (int call = 0; call < 4; ++call) range.record(std::vector<double>{1, 9});
+  EXPECT_EQ(range.bounds(), even_block_bounds(90, 3));
+  // Nor does a rank without a usable time: it counts at the others' mean speed.
+  for (int call = 0; call < 4; ++call) range.record(std::vector<double>{3, 0, 3});
+  EXPECT_EQ(range.bounds(), even_block_bounds(90, 3));
 }
 
 }  // namespace
