@@ -22,7 +22,7 @@
 # (bench_pagerank_interleaved), in a second table with its own RESULT lines.
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
-# Env: NUM_REPS (3), NUM_ITERATIONS (default by size, iterations_for),
+# Env: NUM_REPS (5: at 3, one slow minute of the machine decided some medians), NUM_ITERATIONS (default by size, iterations_for),
 #      NUM_KMEANS_SIZES ("10000 100000 1000000" points),
 #      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (1024 points per chunk),
 #      NUM_PAGERANK_SCALES ("14 17 21": R-MAT 2^S ids), NUM_EDGE_FACTOR (16),
@@ -38,7 +38,7 @@ if [[ ${NUM_QUICK:-0} == 1 ]]; then
   reps=${NUM_REPS:-1} kmeans_sizes=${NUM_KMEANS_SIZES:-"1000 10000 100000"}
   scales=${NUM_PAGERANK_SCALES:-"10 13 16"}
 else
-  reps=${NUM_REPS:-3} kmeans_sizes=${NUM_KMEANS_SIZES:-"10000 100000 1000000"}
+  reps=${NUM_REPS:-5} kmeans_sizes=${NUM_KMEANS_SIZES:-"10000 100000 1000000"}
   scales=${NUM_PAGERANK_SCALES:-"14 17 21"}
 fi
 # Iterations a run: NUM_ITERATIONS, or by size so that every run iterates for 0.1-0.5 s. Twenty
