@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs mpimr's benchmarks against their baselines and prints one RESULT line per target:
 #   pi throughput (apps/pi vs bench_pi_raw_mpi, same kernel and chunks) at 1 and 2 ranks, parallel
-#   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, Eigen reduce vs MPI_Allreduce,
+#   efficiency at 2 ranks, per-chunk cost of the dynamic schedule, the fixed cost of one operation
+#   (bench_call_overhead, reported only), Eigen reduce vs MPI_Allreduce,
 #   and word count against MR-MPI and a serial count (run_wordcount_benchmark.sh, its WC_* knobs),
 #   mandelbrot's dynamic and guided schedules against static blocks and the ideal time
 #   (run_mandelbrot_benchmark.sh, its MB_* knobs), and k-means and PageRank time per iteration
@@ -27,7 +28,8 @@ chunks=${BENCH_CHUNKS:-10000000}
 seed=20240917
 pi=$build/apps/pi
 raw=$build/benchmarks/bench_pi_raw_mpi
-for exe in "$pi" "$raw" "$build/benchmarks/bench_chunk_overhead" "$build/benchmarks/bench_eigen_reduce" \
+for exe in "$pi" "$raw" "$build/benchmarks/bench_chunk_overhead" "$build/benchmarks/bench_call_overhead" \
+  "$build/benchmarks/bench_eigen_reduce" \
   "$build/benchmarks/bench_checkpoint_overhead"; do
   [[ -x $exe ]] || { mpimr_log "missing $exe: build $build first"; exit 1; }
 done
@@ -101,6 +103,10 @@ collect() {
 }
 for np in 1 2; do
   collect < <(run "$np" "$build/benchmarks/bench_chunk_overhead" "$chunks" "$reps")
+done
+# What an iterative code pays per iteration besides its work (INFO lines, no target).
+for np in 1 2; do
+  collect < <(run "$np" "$build/benchmarks/bench_call_overhead" 12495 256 2000 "$reps")
 done
 # Checkpoint cost per chunk: journals on the file system a user would pick (see the INFO line).
 for np in 1 2; do
