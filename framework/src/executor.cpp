@@ -290,6 +290,11 @@ void execute(context& ctx, const execution_request& request,
   const std::uint64_t shape_print = outcome.failed() ? 0 : result_fingerprint();
   std::array<std::uint64_t, 5> agreement{outcome.failed() ? 1U : 0U, plan_print, ~plan_print,
                                          shape_print, ~shape_print};
+  // This rank's writes in its chunks happen before the agreement, so that a rank which returns
+  // from it and fences (node_shared_block::sync) sees every rank's writes to node-shared memory:
+  // fill_and_reduce into a shared_array needs no node barrier of its own. A full fence is what
+  // MPI_Win_sync is on shared memory.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   MPI_Allreduce(MPI_IN_PLACE, agreement.data(), 5, MPI_UINT64_T, MPI_MAX, s.comm);
   if (progress) {
     // Ranks with other progress settings never sent counts: rank 0 must not wait for them.

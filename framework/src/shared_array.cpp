@@ -64,6 +64,10 @@ void node_shared_block::publish() const {
   MPI_Win_sync(window_);
 }
 
+void node_shared_block::sync() const {
+  if (window_ != MPI_WIN_NULL) MPI_Win_sync(window_);
+}
+
 void node_shared_block::release() noexcept {
   if (window_ == MPI_WIN_NULL) return;
   MPI_Win_unlock_all(window_);

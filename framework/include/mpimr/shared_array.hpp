@@ -46,6 +46,10 @@ class node_shared_block {
   /// Collective over the node's ranks: every write any of them made to the block before the call
   /// is visible to all of them after it.
   void publish() const;
+  /// This rank's half of publish(), without the barrier: when a writer's memory barrier (this, or
+  /// a full fence) and a reader's sync() are ordered by some other communication between them (a
+  /// collective over ranks that include both), the reader then sees the writes.
+  void sync() const;
 
  private:
   void release() noexcept;
