@@ -330,9 +330,10 @@ def check_signal(opts):
         expect_state(slurm, first, fields, "FAILED", "75:0")
         saved, _ = checkpoint_test.saved_records(journal)
         out = job_output(slurm, first)
+        stop_command = shlex.join(['scancel', '--signal=USR1', *where_to])
         print(f"job {first}: journal records after {running:.2f} s; "
-              f"{shlex.join(['scancel', '--signal=USR1', *where_to])}: ended {stopped:.2f} s later, exit code 75, {len(saved)} "
-              f"chunks saved; its output: {out.strip()}")
+              f"{stop_command}: ended {stopped:.2f} s later, exit code 75, "
+              f"{len(saved)} chunks saved; its output: {out.strip()}")
         if os.path.exists(image) or not saved or "interrupted" not in out:
             fail(f"job {first}: expected no {image_name}, saved chunks and an 'interrupted' "
                  f"line:\n{out}")
@@ -395,7 +396,8 @@ def check_farm(opts):
         if not set(hosts) <= set(slurm.names):
             fail(f"job {job}: tasks ran on {dict(hosts)}, not only on {slurm.names}")
         print(f"job {job}: {len(lines)} tasks, every output holds its parameters, results.csv "
-              f"all ok, tasks per host {dict(hosts)}; ran {fields['StartTime']} to {fields['EndTime']}")
+              f"all ok, tasks per host {dict(hosts)}; "
+              f"ran {fields['StartTime']} to {fields['EndTime']}")
 
 
 def main():
