@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 #include "mpimr/detail/chunk_plan.hpp"
 
@@ -32,13 +34,15 @@ std::vector<std::uint64_t> even_block_bounds(std::uint64_t chunk_count, int rank
   return bounds;
 }
 
-std::vector<std::uint64_t> rebalanced_bounds(std::span<const std::uint64_t> bounds,
-                                             std::span<const double> seconds) {
+namespace {
+
+/// rebalanced_bounds from each rank's speed (chunks per second; 0: unknown) instead of its time.
+std::vector<std::uint64_t> bounds_for_speeds(std::span<const std::uint64_t> bounds,
+                                             std::vector<double> speed) {
   std::vector<std::uint64_t> out(bounds.begin(), bounds.end());
-  const std::size_t ranks = seconds.size();
+  const std::size_t ranks = speed.size();
   if (ranks < 2 || bounds.size() != ranks + 1) return out;
   const std::uint64_t count = bounds.back();
-  std::vector<double> speed = block_speeds(bounds, seconds);
   double known = 0;
   std::size_t measured = 0;
   for (const double s : speed) {
@@ -69,8 +73,6 @@ std::vector<std::uint64_t> rebalanced_bounds(std::span<const std::uint64_t> boun
   return out;
 }
 
-namespace {
-
 /// The median of the known (non-zero) values, the mean of two; 0 when none is known.
 double typical(std::vector<double> values) {
   std::erase(values, 0.0);
@@ -82,6 +84,12 @@ double typical(std::vector<double> values) {
 
 }  // namespace
 
+std::vector<std::uint64_t> rebalanced_bounds(std::span<const std::uint64_t> bounds,
+                                             std::span<const double> seconds) {
+  if (bounds.size() != seconds.size() + 1) return {bounds.begin(), bounds.end()};
+  return bounds_for_speeds(bounds, block_speeds(bounds, seconds));
+}
+
 adaptive_range::adaptive_range(std::uint64_t chunk_count, int ranks)
     : bounds_(even_block_bounds(chunk_count, ranks)) {}
 
@@ -91,17 +99,15 @@ void adaptive_range::record(std::span<const double> seconds) {
   constexpr std::size_t remembered_calls = 3;
   recent_speeds_.push_back(block_speeds(bounds_, seconds));
   if (recent_speeds_.size() > remembered_calls) recent_speeds_.erase(recent_speeds_.begin());
-  // Each rank's typical time for the block it has now, which rebalanced_bounds turns back into
-  // its speed; 0 (unknown) for a rank never measured.
-  std::vector<double> typical_seconds(seconds.size(), 0);
+  // Each rank's typical speed over the calls remembered; 0 (unknown) for a rank never measured.
+  std::vector<double> typical_speeds(seconds.size());
   std::vector<double> speeds;
   for (std::size_t r = 0; r < seconds.size(); ++r) {
     speeds.clear();
     for (const auto& call : recent_speeds_) speeds.push_back(call[r]);
-    const double speed = typical(speeds);
-    if (speed > 0) typical_seconds[r] = static_cast<double>(bounds_[r + 1] - bounds_[r]) / speed;
+    typical_speeds[r] = typical(speeds);
   }
-  bounds_ = rebalanced_bounds(bounds_, typical_seconds);
+  bounds_ = bounds_for_speeds(bounds_, std::move(typical_speeds));
 }
 
 }  // namespace mpimr::detail

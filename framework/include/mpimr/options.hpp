@@ -20,11 +20,11 @@ enum class schedule {
   /// Like static (one contiguous block per rank, in rank order, nothing handed out while
   /// computing), but the block bounds move from one call to the next toward equal time on every
   /// rank, from each rank's measured time inside its chunks in the last three calls over the same
-  /// range and chunk size (the median; the first call's counts for nothing). For iterations that
-  /// repeat the same operation (power iteration, Jacobi, k-means)
-  /// on ranks that are not equally fast (other jobs, turbo, virtual CPUs) or rows that are not
-  /// equally costly: each rank keeps nearly the same rows from call to call, which dynamic does
-  /// not. Costs one MPI_Allgather of a value per rank per call. The first two calls over a range
+  /// range and chunk size (the median; the first call does not count). For iterations that repeat
+  /// the same operation (power iteration, Jacobi, k-means) on ranks that are not equally fast
+  /// (other jobs, turbo, virtual CPUs) or rows that are not equally costly: each rank keeps
+  /// nearly the same rows from call to call, which dynamic does not. Costs one MPI_Allgather of a
+  /// value per rank per call. The first two calls over a range
   /// and chunk size run the static blocks.
   adaptive,
 };

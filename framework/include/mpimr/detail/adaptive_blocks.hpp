@@ -37,7 +37,7 @@ class adaptive_range {
   [[nodiscard]] const std::vector<std::uint64_t>& bounds() const noexcept { return bounds_; }
 
   /// After a call over bounds() in which rank r spent seconds[r] inside its block: the bounds for
-  /// the next call (rebalanced_bounds with each rank's typical time for its current block). A
+  /// the next call (rebalanced_bounds with each rank's typical speed in place of this call's). A
   /// `seconds` of another size than the ranks changes nothing.
   void record(std::span<const double> seconds);
 
