@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "nearest.hpp"
 #include "points.hpp"
 #include "seeding.hpp"
+#include "serial_lloyd.hpp"
 
 namespace {
 
@@ -42,36 +42,15 @@ int main(int argc, char** argv) {
   // As apps/kmeans --generate N --dims D -k K --seed S: blobs around K centres, spread 1.
   const Eigen::MatrixXd points = kmeans_app::generate_blobs(n, dims, k, 1.0, seed).coords;
   Eigen::MatrixXd centroids = kmeans_app::kmeans_plus_plus(points, k, seed);
-  const auto d = static_cast<Eigen::Index>(dims);
-  const auto clusters = static_cast<Eigen::Index>(k);
 
-  Eigen::MatrixXd sums(d, clusters);
-  Eigen::VectorXd counts(clusters);
   std::uint64_t iterations = 0;
   bool converged = false;
-  double inertia = 0;
-  double shift = 0;
+  bench::lloyd_step step;
   const auto start = std::chrono::steady_clock::now();
   while (iterations < max_iterations) {
-    sums.setZero();
-    counts.setZero();
-    inertia = 0;
-    for (Eigen::Index i = 0; i < points.cols(); ++i) {
-      const kmeans_app::nearest best =
-          kmeans_app::nearest_centroid(points.col(i).data(), centroids);
-      sums.col(best.cluster) += points.col(i);
-      counts[best.cluster] += 1;
-      inertia += best.distance;
-    }
-    shift = 0;
-    for (Eigen::Index j = 0; j < clusters; ++j) {
-      if (counts[j] == 0) continue;  // an empty cluster keeps its centroid
-      const Eigen::VectorXd mean = sums.col(j) / counts[j];
-      shift = std::max(shift, (mean - centroids.col(j)).norm());
-      centroids.col(j) = mean;
-    }
+    step = bench::serial_lloyd_step(points, centroids);
     ++iterations;
-    if (shift <= tolerance) {
+    if (step.shift <= tolerance) {
       converged = true;
       break;
     }
@@ -83,8 +62,8 @@ int main(int argc, char** argv) {
   fmt::print("clusters        {}\n", k);
   fmt::print("iterations      {}\n", iterations);
   fmt::print("converged       {}\n", converged ? "yes" : "no");
-  fmt::print("inertia         {:.17g}\n", inertia);  // of the last iteration's assignment
-  fmt::print("last_shift      {:.3e}\n", shift);
+  fmt::print("inertia         {:.17g}\n", step.inertia);  // of the last iteration's assignment
+  fmt::print("last_shift      {:.3e}\n", step.shift);
   fmt::print("loop_seconds    {:.6f}\n", loop_seconds);
   fmt::print("iteration_seconds {:.6e}\n", loop_seconds / static_cast<double>(iterations));
   return 0;

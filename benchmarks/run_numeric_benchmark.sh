@@ -8,18 +8,19 @@
 # generation, seeding or building of the link matrix): for k-means the Lloyd loop over its
 # iterations, for PageRank the median iteration (the first one reads the matrix for the first
 # time, slowly on some machines). Every program runs at most NUM_ITERATIONS iterations; the
-# PageRank runs must agree on the ten highest-ranked vertices, or the script fails. k-means runs
-# with static blocks: every point costs the same, and each rank then joins its own partials before
-# the deterministic exchange; PageRank with the app's defaults (auto: static blocks, about 1024
-# chunks).
+# PageRank runs must agree on the ten highest-ranked vertices, or the script fails. Both apps run
+# with their default schedule, auto, which for both means adaptive: one block per rank (each rank
+# then joins its own partials before k-means' deterministic exchange), bounds that follow the
+# ranks' measured times; k-means with chunks of NUM_KMEANS_CHUNK points, PageRank with about 1024
+# chunks.
 # The machine's own ceiling, measured in the same repetitions: two copies of the serial program at
 # once, one per core (kind `pair`). ceiling = serial / pair is how fast a core runs while the other
 # is busy too, against alone (1.0: the cores share nothing that slows them; memory-bound sweeps
 # share the memory bandwidth and the last-level cache); vs_pair = pair / (2 x mpimr at 2 ranks) is
 # mpimr's efficiency against what two busy cores can deliver, so that what mpimr costs is told
 # apart from what the machine costs.
-# PageRank is measured a second way, serial and 2-rank iterations taking turns within one launch
-# (bench_pagerank_interleaved), in a second table with its own RESULT lines.
+# Both apps are measured a second way, serial and 2-rank iterations taking turns within one launch
+# (bench_kmeans_interleaved, bench_pagerank_interleaved), in tables with their own RESULT lines.
 # Prints a table, then `RESULT name value (target op t) ok|MISSED` lines (as run_benchmarks.sh).
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: NUM_REPS (5: at 3, one slow minute of the machine decided some medians), NUM_ITERATIONS (default by size, iterations_for),
@@ -109,7 +110,7 @@ run_kind() {
       serial) launch 1 "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
       pair) pair "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
       mpimr*) launch "${kind#mpimr}" "$out" "$kmeans" --generate "$size" --dims "$dims" -k "$k" \
-        --seed 1 --max-iterations "$iterations" --chunk-size "$chunk" --schedule static ;;
+        --seed 1 --max-iterations "$iterations" --chunk-size "$chunk" ;;
     esac
   else
     case $kind in
@@ -215,31 +216,45 @@ echo " ceiling; np1/serial = mpimr at 1 rank over serial; growth = the 2-rank ti
 echo " the previous size's, next to how much the size grew: points for k-means, 2^scale ids for"
 echo " PageRank)"
 
-# PageRank once more with serial and 2-rank iterations taking turns within one launch
-# (bench_pagerank_interleaved): the core speeds drift over seconds on the machine this was written
-# on, and differ between its two cores, so launches seconds apart can compare different machines.
-# Its efficiency is against both cores' measured serial speeds (see that program).
-if [[ " $apps " == *" pagerank "* ]]; then
-  interleaved=$build/benchmarks/bench_pagerank_interleaved
-  [[ -x $interleaved ]] || { mpimr_log "missing $interleaved: build $build first"; exit 1; }
+# Both apps once more with serial and 2-rank iterations taking turns within one launch
+# (bench_kmeans_interleaved, bench_pagerank_interleaved): the core speeds drift over seconds on the
+# machine this was written on (by 2x within one morning), and differ between its two cores, so
+# launches seconds apart can compare different machines; and a k-means run on 10^4 points converges
+# within 10 ms. Its efficiency is against both cores' measured serial speeds (see turns.hpp).
+# in_turns APP: one table, one RESULT line per size.
+in_turns() {
+  local app=$1 size block rounds rep efficiency
+  local program=$build/benchmarks/bench_${app}_interleaved
+  [[ -x $program ]] || { mpimr_log "missing $program: build $build first"; exit 1; }
   echo
-  echo "=== PageRank, serial and 2-rank iterations in turns within one launch (us per iteration," \
+  echo "=== $app, serial and 2-rank iterations in turns within one launch (us per iteration," \
     "medians; then the median of $reps launches)"
-  printf '%-10s %9s %9s %9s %9s %9s %10s %8s\n' scale core0 core1 pair0 pair1 mpimr_np2 \
+  printf '%-10s %9s %9s %9s %9s %9s %10s %8s\n' size core0 core1 pair0 pair1 mpimr_np2 \
     efficiency vs_pair
-  for size in $scales; do
-    # Blocks of about 5-20 ms at the smaller sizes, about 1-5 s a launch; at scale 21 a block is
-    # 4 iterations of 40-80 ms and a launch about 25 s, graph building included. The adaptive
-    # schedule's bounds carry over from block to block (one context).
-    if ((size <= 15)); then block=50 rounds=20; elif ((size <= 18)); then block=10 rounds=10; else
-      block=4 rounds=6; fi
+  sizes=$kmeans_sizes
+  [[ $app == pagerank ]] && sizes=$scales
+  for size in $sizes; do
+    # Blocks of about 5-20 ms, about 1-5 s a launch; at the largest sizes a block is 4 iterations
+    # of 25-80 ms and a launch 5-25 s, input generation included. The adaptive schedule's bounds
+    # carry over from block to block (one context).
+    if [[ $app == kmeans ]]; then
+      if ((size <= 10000)); then block=20 rounds=20; elif ((size <= 100000)); then block=10 \
+        rounds=10; else block=4 rounds=6; fi
+    else
+      if ((size <= 15)); then block=50 rounds=20; elif ((size <= 18)); then block=10 rounds=10; else
+        block=4 rounds=6; fi
+    fi
     ((${NUM_QUICK:-0} == 1)) && rounds=2
     for ((rep = 1; rep <= reps; rep++)); do
-      launch 2 "$work/interleaved.$size.$rep" "$interleaved" "$size" "$edge_factor" 1 "$block" \
-        "$rounds"
+      if [[ $app == kmeans ]]; then
+        launch 2 "$work/turns.$size.$rep" "$program" "$size" "$dims" "$k" 1 "$block" "$rounds" \
+          "$chunk"
+      else
+        launch 2 "$work/turns.$size.$rep" "$program" "$size" "$edge_factor" 1 "$block" "$rounds"
+      fi
     done
     column() {
-      for ((rep = 1; rep <= reps; rep++)); do field "$1" "$work/interleaved.$size.$rep"; done | median
+      for ((rep = 1; rep <= reps; rep++)); do field "$1" "$work/turns.$size.$rep"; done | median
     }
     efficiency=$(column efficiency)
     printf '%-10s %9.1f %9.1f %9.1f %9.1f %9.1f %10.2f %8.2f\n' "$size" \
@@ -249,12 +264,16 @@ if [[ " $apps " == *" pagerank "* ]]; then
       "$(awk -v s="$(column pair_core1_seconds)" 'BEGIN { print s * 1e6 }')" \
       "$(awk -v s="$(column parallel_seconds)" 'BEGIN { print s * 1e6 }')" "$efficiency" \
       "$(column vs_pair)"
-    results+=("pagerank_interleaved_efficiency_np2_scale$size $efficiency >= 0.9")
+    local label=$size
+    [[ $app == pagerank ]] && label=scale$size
+    results+=("${app}_interleaved_efficiency_np2_$label $efficiency >= 0.9")
   done
-  echo "(core0, core1 = serial alone on each core; pair0, pair1 = both at once; efficiency ="
-  echo " ideal / mpimr_np2 with ideal = 1 / (1/core0 + 1/core1), serial / (2 x mpimr_np2) when the"
-  echo " cores are equally fast; vs_pair = the same with pair0, pair1)"
-fi
+  echo "(size: points for k-means, scale for PageRank; core0, core1 = serial alone on each core;"
+  echo " pair0, pair1 = both at once; efficiency = ideal / mpimr_np2 with"
+  echo " ideal = 1 / (1/core0 + 1/core1), serial / (2 x mpimr_np2) when the cores are equally fast;"
+  echo " vs_pair = the same with pair0, pair1)"
+}
+for app in $apps; do in_turns "$app"; done
 
 echo
 echo "=== summary (load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end)"

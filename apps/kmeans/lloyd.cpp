@@ -2,6 +2,7 @@
 #include "lloyd.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <tuple>
 
@@ -27,10 +28,17 @@ lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::Ref<const Eigen::Matrix
   const Eigen::Index dims = points.rows();
   const Eigen::Index k = centroids.cols();
   const auto n = static_cast<std::uint64_t>(points.cols());
-  const mpimr::options options{
-      .schedule = settings.schedule, .chunk_size = settings.chunk_size, .deterministic = true};
   lloyd_result out;
+  // auto means adaptive: every iteration sweeps the same points at the same cost per point, so one
+  // block per rank as static blocks would do, but with bounds that follow each rank's measured
+  // time: on cores of unequal speed (busy neighbours, a slower node) static blocks wait for the
+  // slowest every iteration.
+  out.schedule = settings.schedule == mpimr::schedule::automatic ? mpimr::schedule::adaptive
+                                                                 : settings.schedule;
+  const mpimr::options options{
+      .schedule = out.schedule, .chunk_size = settings.chunk_size, .deterministic = true};
   while (out.iterations < settings.max_iterations) {
+    const auto start = std::chrono::steady_clock::now();
     auto body = [&](const mpimr::chunk& c) {
       cluster_sums partial = zero_sums(dims, k);
       auto& [sums, counts, inertia] = partial;
@@ -58,6 +66,8 @@ lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::Ref<const Eigen::Matrix
       shift = std::max(shift, std::sqrt(moved));
     }
     ++out.iterations;
+    out.seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     out.last_shift = shift;
     out.inertia.push_back(inertia);
     out.shift.push_back(shift);

@@ -12,18 +12,22 @@ namespace kmeans_app {
 struct lloyd_settings {
   std::uint64_t max_iterations = 300;
   double tolerance = 0;  // stop once no centroid moves farther than this (Euclidean)
+  // auto means adaptive for the iterations (run_lloyd) and the framework's default for the one
+  // pass of assign_points.
   mpimr::schedule schedule = mpimr::schedule::automatic;
   std::uint64_t chunk_size = 4096;  // points per chunk
 };
 
 struct lloyd_result {
-  Eigen::MatrixXd centroids;  // one column per cluster
+  Eigen::MatrixXd centroids;                              // one column per cluster
+  mpimr::schedule schedule = mpimr::schedule::automatic;  // as the iterations used it
   std::uint64_t iterations = 0;
   bool converged = false;
   double last_shift = 0;  // farthest move of a centroid in the last iteration
   // Per iteration: the inertia of the assignment it made, and how far the centroids then moved.
   std::vector<double> inertia;
   std::vector<double> shift;
+  std::vector<double> seconds;  // wall time of each iteration on this rank, reduce included
 };
 
 /// Iterates from `centroids`: assign each point to its nearest centroid, move each centroid to the

@@ -115,7 +115,10 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
-                 "How chunks go to ranks: auto, static, dynamic, guided or adaptive")
+                 "How chunks go to ranks: auto, static, dynamic, guided or adaptive. auto means "
+                 "adaptive for the iterations: one block of points per rank as static, but the "
+                 "blocks' bounds follow each rank's measured time from one iteration to the next "
+                 "(cores of unequal speed)")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_flag("--verbose", verbose, "Print the inertia and centroid shift of every iteration");
@@ -359,7 +362,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print("last_shift      {:.3e}\n", result.last_shift);
   fmt::print("empty_clusters  {}\n", empty);
   fmt::print("seed            {}\n", s.seed);
-  fmt::print("schedule        {}\n", mpimr::to_string(s.lloyd.schedule));
+  fmt::print("schedule        {}\n", mpimr::to_string(result.schedule));
   fmt::print("ranks           {}\n", ctx.size());
   fmt::print("wall_seconds    {:.6f}\n", elapsed.count());
   fmt::print("lloyd_seconds   {:.6f}\n", lloyd_elapsed.count());

@@ -197,7 +197,8 @@ def check_reference(launcher, ranks):
             args = [path, "-k", "4", "--seed", "9", "--chunk-size", "100",
                     "--max-iterations", str(max_iterations), "--tolerance", tolerance]
             other = 2 if 2 in ranks else ranks[-1]
-            runs = [(np, "auto") for np in ranks] + [(other, "static"), (other, "guided")]
+            runs = [(np, "auto") for np in ranks] + [(other, s) for s in ("static", "dynamic",
+                                                                          "guided")]
             first = None
             for np, schedule in runs:
                 cmd, got, paths = run_and_collect(launcher, np, args + ["--schedule", schedule],
