@@ -72,24 +72,20 @@ int main(int argc, char** argv) {
     }
     return 2;
   }
-  mpimr::schedule schedule = mpimr::schedule::automatic;  // run_lloyd: adaptive
-  try {
-    if (argc > 8) schedule = mpimr::parse_schedule(argv[8]);
-  } catch (const mpimr::invalid_argument& e) {
-    if (ctx.rank() == 0) fmt::print(stderr, "{}: {}\n", argv[0], e.what());
-    return 2;
-  }
+  // auto: run_lloyd's adaptive.
+  const auto schedule = bench::schedule_arg(argc, argv, 8, mpimr::schedule::automatic, ctx.rank());
+  if (!schedule) return 2;
 
   // As apps/kmeans --generate N --dims D -k K --seed S: blobs around K centres, spread 1.
   const Eigen::MatrixXd points = kmeans_app::generate_blobs(*n, *dims, *k, 1.0, *seed).coords;
   const Eigen::MatrixXd seeds = kmeans_app::kmeans_plus_plus(points, *k, *seed);
   // A negative tolerance: every block runs all its iterations, converged or not.
   const kmeans_app::lloyd_settings settings{
-      .max_iterations = *block, .tolerance = -1, .schedule = schedule, .chunk_size = *chunk};
+      .max_iterations = *block, .tolerance = -1, .schedule = *schedule, .chunk_size = *chunk};
 
   Eigen::MatrixXd expected;
   bool same = true;
-  mpimr::schedule used = schedule;
+  mpimr::schedule used = *schedule;
   const bench::turn_times times = bench::take_turns(
       MPI_COMM_WORLD, *rounds,
       [&](std::vector<double>& seconds) {

@@ -73,19 +73,14 @@ int main(int argc, char** argv) {
     }
     return 2;
   }
-  mpimr::schedule schedule = mpimr::schedule::automatic;
-  try {
-    if (argc > 6) schedule = mpimr::parse_schedule(argv[6]);
-  } catch (const mpimr::invalid_argument& e) {
-    if (ctx.rank() == 0) fmt::print(stderr, "{}: {}\n", argv[0], e.what());
-    return 2;
-  }
+  const auto schedule = bench::schedule_arg(argc, argv, 6, mpimr::schedule::automatic, ctx.rank());
+  if (!schedule) return 2;
 
   const pagerank_app::link_graph built = pagerank_app::build_link_graph(
       pagerank_app::generate_rmat(static_cast<unsigned>(*scale), *edge_factor, *seed));
   const pagerank_app::graph_view g = pagerank_app::view_of(built);
   const pagerank_app::pagerank_settings settings{
-      .damping = damping, .tolerance = 0, .max_iterations = *block, .schedule = schedule};
+      .damping = damping, .tolerance = 0, .max_iterations = *block, .schedule = *schedule};
 
   std::vector<double> expected;
   bool same_bits = true;
@@ -110,6 +105,6 @@ int main(int argc, char** argv) {
   bench::print_turns(MPI_COMM_WORLD, times);
   if (ctx.rank() != 0) return 0;
   fmt::print("vertices {}\nedges {}\nranks {}\nblock {}\nrounds {}\nschedule {}\n", g.ids.size(),
-             g.links.nonZeros(), ctx.size(), *block, *rounds, mpimr::to_string(schedule));
+             g.links.nonZeros(), ctx.size(), *block, *rounds, mpimr::to_string(*schedule));
   return 0;
 }

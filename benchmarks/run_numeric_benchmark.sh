@@ -223,7 +223,7 @@ echo " PageRank)"
 # within 10 ms. Its efficiency is against both cores' measured serial speeds (see turns.hpp).
 # in_turns APP: one table, one RESULT line per size.
 in_turns() {
-  local app=$1 size block rounds rep efficiency
+  local app=$1 sizes size block rounds rep efficiency
   local program=$build/benchmarks/bench_${app}_interleaved
   [[ -x $program ]] || { mpimr_log "missing $program: build $build first"; exit 1; }
   echo

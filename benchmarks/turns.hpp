@@ -10,11 +10,27 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mpimr/errors.hpp>
+#include <mpimr/options.hpp>
+#include <optional>
 #include <vector>
 
 #include "bench_util.hpp"
 
 namespace bench {
+
+/// argv[index] as a schedule name (as the apps' --schedule), `fallback` when absent; nullopt after
+/// a one-line message on stderr (printed where `rank` is 0) when it names none.
+inline std::optional<mpimr::schedule> schedule_arg(int argc, char** argv, int index,
+                                                   mpimr::schedule fallback, int rank) {
+  if (argc <= index) return fallback;
+  try {
+    return mpimr::parse_schedule(argv[index]);
+  } catch (const mpimr::invalid_argument& e) {
+    if (rank == 0) fmt::print(stderr, "{}: {}\n", argv[0], e.what());
+    return std::nullopt;
+  }
+}
 
 /// This rank's times per iteration, in seconds.
 struct turn_times {
@@ -38,7 +54,6 @@ turn_times take_turns(MPI_Comm comm, std::uint64_t rounds, SerialBlock&& serial_
     for (int core = 0; core < size; ++core) {
       MPI_Barrier(comm);
       if (rank == core) serial_block(t.alone);
-      MPI_Barrier(comm);
     }
     MPI_Barrier(comm);
     serial_block(t.paired);

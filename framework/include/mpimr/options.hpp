@@ -24,8 +24,8 @@ enum class schedule {
   /// the same operation (power iteration, Jacobi, k-means) on ranks that are not equally fast
   /// (other jobs, turbo, virtual CPUs) or rows that are not equally costly: each rank keeps
   /// nearly the same rows from call to call, which dynamic does not. Costs one MPI_Allgather of a
-  /// value per rank per call. The first two calls over a range
-  /// and chunk size run the static blocks.
+  /// value per rank per call. The first two calls over a range and chunk size run the static
+  /// blocks.
   adaptive,
 };
 
