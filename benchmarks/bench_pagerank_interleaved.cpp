@@ -3,8 +3,8 @@
 // why and what is printed).
 //
 // Each round runs, in this order:
-//   - the serial loop on rank 0 (bench_pagerank_serial's loop: one sweep_rows over all rows per
-//     iteration, private vectors) while the other ranks wait in a barrier;
+//   - the serial loop on rank 0 (bench_pagerank_serial's, serial_pagerank.hpp) while the other
+//     ranks wait in a barrier;
 //   - the same on rank 1, so that each core's serial speed is known;
 //   - the same on every rank at once;
 //   - pagerank_app::run_pagerank, the app's own iteration (mpimr::fill_and_reduce into node-shared
@@ -27,7 +27,7 @@
 #include "link_graph.hpp"
 #include "power_iteration.hpp"
 #include "rmat.hpp"
-#include "row_sweep.hpp"
+#include "serial_pagerank.hpp"
 #include "turns.hpp"
 
 namespace {
@@ -38,19 +38,14 @@ constexpr double damping = 0.85;
 /// returns the ranks.
 std::vector<double> serial_block(const pagerank_app::graph_view& g, std::uint64_t block,
                                  std::vector<double>& seconds) {
-  const std::size_t n = g.ids.size();
-  std::vector<double> x(n, 1.0 / static_cast<double>(n));
-  std::vector<double> next(n);
-  double dangling = pagerank_app::initial_dangling(g);
+  bench::serial_pagerank iteration(g);
   for (std::uint64_t i = 0; i < block; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    const double share = pagerank_app::uniform_share(n, damping, dangling);
-    dangling = pagerank_app::sweep_rows(g, x, damping, share, 0, next).dangling.value();
-    x.swap(next);
+    (void)iteration.step(damping);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     if (i > 0) seconds.push_back(took.count());
   }
-  return x;
+  return iteration.ranks();
 }
 
 }  // namespace

@@ -1,10 +1,7 @@
 // Serial baseline for the PageRank benchmark: the same algorithm as apps/pagerank (power iteration,
-// dangling rank spread evenly, the same R-MAT graph and Eigen link matrix) in one process, no MPI,
-// no mpimr operation. Each iteration is one call of the app's own sweep_rows over all rows, the
-// loop the app runs per chunk: a fused pass (new ranks, L1 change and dangling rank together) that
-// is faster than Eigen's `links * x` followed by vector expressions for the two sums, so the
-// parallel efficiency measured against it is not flattered by a slow baseline. Prints the app's
-// summary lines; iteration_seconds is the median iteration, as the app reports it.
+// dangling rank spread evenly, the same R-MAT graph and Eigen link matrix) in one process
+// (serial_pagerank.hpp). Prints the app's summary lines; iteration_seconds is the median
+// iteration, as the app reports it.
 // Usage: bench_pagerank_serial SCALE [EDGE_FACTOR=16] [SEED=1] [MAX_ITERATIONS=20] [TOLERANCE=0]
 #include <fmt/core.h>
 
@@ -18,7 +15,7 @@
 
 #include "link_graph.hpp"
 #include "rmat.hpp"
-#include "row_sweep.hpp"
+#include "serial_pagerank.hpp"
 
 namespace {
 
@@ -52,23 +49,16 @@ int main(int argc, char** argv) {
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
   const std::size_t n = g.ids.size();
-  const auto n_real = static_cast<double>(n);
 
-  std::vector<double> x(n, 1.0 / n_real);
-  std::vector<double> next(x.size());
+  bench::serial_pagerank iteration(g);
   std::uint64_t iterations = 0;
   double change = 0;
   bool converged = false;
   std::vector<double> seconds;  // each iteration's
-  double dangling = pagerank_app::initial_dangling(g);
   const auto start = std::chrono::steady_clock::now();
   auto iteration_start = start;
   while (iterations < max_iterations) {
-    const double share = pagerank_app::uniform_share(x.size(), d, dangling);
-    const pagerank_app::iteration_sums sums = pagerank_app::sweep_rows(g, x, d, share, 0, next);
-    x.swap(next);
-    dangling = sums.dangling.value();
-    change = sums.change.value();
+    change = iteration.step(d).change.value();
     ++iterations;
     const auto now = std::chrono::steady_clock::now();
     seconds.push_back(std::chrono::duration<double>(now - iteration_start).count());
@@ -80,6 +70,7 @@ int main(int argc, char** argv) {
   }
   const double loop_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::vector<double>& x = iteration.ranks();
 
   std::vector<std::size_t> order(x.size());
   std::iota(order.begin(), order.end(), std::size_t{0});

@@ -99,8 +99,13 @@ link_graph build_link_graph(std::vector<edge> edges) {
 
   std::vector<std::int64_t> out_degree(n, 0);
   for (const auto j : sources) ++out_degree[static_cast<std::size_t>(j)];
+  g.out_weight.assign(n, 0.0);
   for (std::size_t j = 0; j < n; ++j) {
-    if (out_degree[j] == 0) g.dangling.push_back(static_cast<std::int32_t>(j));
+    if (out_degree[j] == 0) {
+      g.dangling.push_back(static_cast<std::int32_t>(j));
+    } else {
+      g.out_weight[j] = 1.0 / static_cast<double>(out_degree[j]);
+    }
   }
 
   const auto size = static_cast<Eigen::Index>(n);
@@ -110,7 +115,7 @@ link_graph build_link_graph(std::vector<edge> edges) {
   std::copy(sources.begin(), sources.end(), g.links.innerIndexPtr());
   double* values = g.links.valuePtr();
   for (std::size_t k = 0; k < kept; ++k) {
-    values[k] = 1.0 / static_cast<double>(out_degree[static_cast<std::size_t>(sources[k])]);
+    values[k] = g.out_weight[static_cast<std::size_t>(sources[k])];
   }
   return g;
 }
@@ -120,7 +125,7 @@ graph_view view_of(const link_graph& graph) {
   return {graph.ids,
           Eigen::Map<const link_matrix>(m.rows(), m.cols(), m.nonZeros(), m.outerIndexPtr(),
                                         m.innerIndexPtr(), m.valuePtr()),
-          graph.dangling};
+          graph.dangling, graph.out_weight};
 }
 
 }  // namespace pagerank_app

@@ -19,6 +19,7 @@ struct link_graph {
   std::vector<std::uint64_t> ids;      // vertex v's original id, ascending
   link_matrix links;                   // n x n
   std::vector<std::int32_t> dangling;  // the vertices without out-links, ascending
+  std::vector<double> out_weight;      // 1 / outdegree(j) per vertex j, 0 for a dangling one
   std::uint64_t input_edges = 0;       // the edges as given, duplicates included
 };
 
@@ -27,6 +28,7 @@ struct graph_view {
   std::span<const std::uint64_t> ids;
   Eigen::Map<const link_matrix> links;
   std::span<const std::int32_t> dangling;
+  std::span<const double> out_weight;
 };
 
 /// `graph` seen through a graph_view; valid while `graph` lives.

@@ -204,6 +204,7 @@ struct node_graph {
   mpimr::shared_array<std::int32_t> inner;  // its column indices
   mpimr::shared_array<double> values;
   mpimr::shared_array<std::int32_t> dangling;
+  mpimr::shared_array<double> out_weight;
   std::uint64_t input_edges = 0;
 
   [[nodiscard]] pagerank_app::graph_view view() const {
@@ -212,7 +213,7 @@ struct node_graph {
         ids.span(),
         Eigen::Map<const pagerank_app::link_matrix>(n, n, static_cast<Eigen::Index>(inner.size()),
                                                     outer.data(), inner.data(), values.data()),
-        dangling.span()};
+        dangling.span(), out_weight.span()};
   }
 };
 
@@ -257,6 +258,8 @@ node_graph load_graph(mpimr::context& ctx, const settings& s,
   });
   g.dangling = mpimr::shared_array<std::int32_t>::from_node_leader(
       ctx, [&] { return std::move(built->dangling); });
+  g.out_weight = mpimr::shared_array<double>::from_node_leader(
+      ctx, [&] { return std::move(built->out_weight); });
   mpimr::broadcast(ctx, g.input_edges);  // rank 0 built the graph too
   return g;
 }

@@ -39,21 +39,15 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   };
   mpimr::shared_array<double> x(ctx, n, start_everywhere);
   mpimr::shared_array<double> next(ctx, n, [](std::span<double>, std::uint64_t) {});
-  // Where ranks share a node, the sweep reads a private copy of `x`, refreshed after each iteration
-  // (a sequential copy the hardware streams): read in place, half of the random reads of `x` hit
-  // lines that another core has just written, each one a transfer between cores. Measured at 2
-  // ranks on R-MAT graphs, bench_pagerank_interleaved, 2026-12-03: scale 14, 100-101 us per
-  // iteration in place, 93 us with the copy; scale 17, 1.33-1.39 ms against 1.23 ms; scale 21,
-  // 27.8-29.9 ms against 26.2-29.3 ms (noisy). A rank alone on its node reads `x` in place.
-  const bool private_copy = ctx.node_size() > 1;
-  std::vector<double> x_copy(private_copy ? n : 0);
-  const auto refresh_copy = [&] {
-    if (private_copy) std::copy(x.begin(), x.end(), x_copy.begin());
-  };
-  const auto readable_x = [&]() -> std::span<const double> {
-    return private_copy ? std::span<const double>(x_copy) : x.span();
-  };
-  refresh_copy();
+  // The sweep's random reads go to `weighted` (weigh_ranks of `x`), which each rank computes for
+  // every vertex into its own vector after each iteration, a sequential pass the hardware streams.
+  // Shared and written by each rank for its own rows instead, half of the random reads would hit
+  // lines that another core has just written, each one a transfer between cores. Measured with a
+  // private copy of `x` (before the weights), 2 ranks on R-MAT graphs, bench_pagerank_interleaved,
+  // 2026-12-03: scale 14, 100-101 us per iteration in place, 93 us with the copy; scale 17,
+  // 1.33-1.39 ms against 1.23 ms; scale 21, 27.8-29.9 ms against 26.2-29.3 ms (noisy).
+  std::vector<double> weighted(n);
+  weigh_ranks(graph, x.span(), weighted);
 
   // One sweep per iteration: each chunk of rows computes its vertices' new ranks into `next` and,
   // while they are in cache, its share of two sums the next steps need, the L1 change and the new
@@ -66,15 +60,15 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   auto iteration_start = start;
   while (out.iterations < settings.max_iterations) {
     const double share = uniform_share(n, d, dangling);
-    const std::span<const double> old_ranks = readable_x();
+    const std::span<const double> old_ranks = x.span();
     const iteration_sums sums = mpimr::fill_and_reduce(
         ctx, mpimr::index_range{0, n}, next, iteration_sums{},
         [&](const mpimr::chunk& c, std::span<double> rows) {
-          return sweep_rows(graph, old_ranks, d, share, c.begin, rows);
+          return sweep_rows(graph, old_ranks, weighted, d, share, c.begin, rows);
         },
         [](iteration_sums left, const iteration_sums& right) { return left += right; }, options);
     std::swap(x, next);
-    refresh_copy();
+    weigh_ranks(graph, x.span(), weighted);
     dangling = sums.dangling.value();
     ++out.iterations;
     const auto now = std::chrono::steady_clock::now();

@@ -24,27 +24,31 @@ double initial_dangling(const graph_view& graph) {
   return sum.value();
 }
 
-iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x, double damping,
-                          double share, std::uint64_t begin, std::span<double> rows) {
+void weigh_ranks(const graph_view& graph, std::span<const double> x, std::span<double> weighted) {
+  for (std::size_t j = 0; j < x.size(); ++j) weighted[j] = x[j] * graph.out_weight[j];
+}
+
+iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x,
+                          std::span<const double> weighted, double damping, double share,
+                          std::uint64_t begin, std::span<double> rows) {
   iteration_sums sums;
   const std::uint64_t end = begin + rows.size();
-  // The reads of x go wherever the columns point: each is a cache miss once x outgrows the cache,
-  // or once another core wrote that part of x (the other ranks' rows). So the sweep asks for the
-  // x of the non-zero `prefetch_distance` places ahead while it multiplies this one. Measured on
-  // R-MAT graphs, serial (2026-12-02): scale 17, 4.0-4.1 ms per iteration without, 3.7-3.8 ms at 64
-  // places; scale 21, 125-188 ms without, 61-82 ms at 64; scale 14 (x in cache) within the noise.
+  // The reads of `weighted` go wherever the columns point: each is a cache miss once the vector
+  // outgrows the cache. So the sweep asks for the one `prefetch_distance` links ahead while it adds
+  // this one. Measured on R-MAT graphs, serial (2026-12-02): scale 17, 4.0-4.1 ms per iteration
+  // without, 3.7-3.8 ms at 64 places; scale 21, 125-188 ms without, 61-82 ms at 64; scale 14 (the
+  // vector in cache) within the noise.
   constexpr std::int64_t prefetch_distance = 64;
   const std::int32_t* outer = graph.links.outerIndexPtr();
   const std::int32_t* column = graph.links.innerIndexPtr();
-  const double* link = graph.links.valuePtr();
   const std::int64_t last = outer[end];
   for (std::uint64_t i = begin; i < end; ++i) {
     double sum = 0;
     for (std::int64_t k = outer[i]; k < outer[i + 1]; ++k) {
       if (k + prefetch_distance < last) {
-        __builtin_prefetch(&x[static_cast<std::size_t>(column[k + prefetch_distance])]);
+        __builtin_prefetch(&weighted[static_cast<std::size_t>(column[k + prefetch_distance])]);
       }
-      sum += link[k] * x[static_cast<std::size_t>(column[k])];
+      sum += weighted[static_cast<std::size_t>(column[k])];
     }
     const double rank = damping * sum + share;
     rows[i - begin] = rank;
