@@ -12,7 +12,7 @@
 // After every block, the 2-rank centroids must equal the serial ones to 1e-9 (relative; the sums
 // are added in another order), or it exits 1.
 // Usage: mpirun -np P bench_kmeans_interleaved POINTS [DIMS=4] [K=16] [SEED=1] [BLOCK=20]
-//        [ROUNDS=20] [CHUNK=1024] [SCHEDULE=auto]   (CHUNK and SCHEDULE as the app's options)
+//        [ROUNDS=20] [CHUNK=0] [SCHEDULE=auto]   (CHUNK and SCHEDULE as the app's options)
 #include <fmt/core.h>
 
 #include <Eigen/Core>
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   const auto seed = bench::count_arg(argc, argv, 4, 1);
   const auto block = bench::count_arg(argc, argv, 5, 20);
   const auto rounds = bench::count_arg(argc, argv, 6, 20);
-  const auto chunk = bench::count_arg(argc, argv, 7, 1024);
+  const auto chunk = bench::count_arg(argc, argv, 7, 0);
   if (!n || !dims || !k || !seed || !block || !rounds || !chunk) return 2;
   if (argc < 2 || *k > *n || *block < 2) {
     if (ctx.rank() == 0) {

@@ -5,14 +5,15 @@
 # apart. Parallel efficiency = serial time / (2 x mpimr time at 2 ranks), formed within each
 # repetition (runs seconds apart) and reported as the median. Times are the programs' own
 # `iteration_seconds`, measured by rank 0 around the iterations alone (no start-up, input
-# generation, seeding or building of the link matrix): for k-means the Lloyd loop over its
-# iterations, for PageRank the median iteration (the first one reads the matrix for the first
-# time, slowly on some machines). Every program runs at most NUM_ITERATIONS iterations; the
+# generation, seeding or building of the link matrix): the median iteration, serial and parallel
+# alike (the first ones read the data for the first time, slowly on some machines, and the
+# adaptive schedule learns the ranks' speeds in them; k-means on 10^4 points converges in 35
+# iterations, about 5 ms). Every program runs at most NUM_ITERATIONS iterations; the
 # PageRank runs must agree on the ten highest-ranked vertices, or the script fails. Both apps run
 # with their default schedule, auto, which for both means adaptive: one block per rank (each rank
 # then joins its own partials before k-means' deterministic exchange), bounds that follow the
-# ranks' measured times; k-means with chunks of NUM_KMEANS_CHUNK points, PageRank with about 1024
-# chunks.
+# ranks' measured times; both with their default chunk sizes (k-means: about 1024 points, all
+# chunks of one size; PageRank: about 1024 chunks) unless NUM_KMEANS_CHUNK is set.
 # The machine's own ceiling, measured in the same repetitions: two copies of the serial program at
 # once, one per core (kind `pair`). ceiling = serial / pair is how fast a core runs while the other
 # is busy too, against alone (1.0: the cores share nothing that slows them; memory-bound sweeps
@@ -25,7 +26,8 @@
 # Usage: benchmarks/run_numeric_benchmark.sh [BUILD_DIR]   (default build/release; build it first)
 # Env: NUM_REPS (5: at 3, one slow minute of the machine decided some medians), NUM_ITERATIONS (default by size, iterations_for),
 #      NUM_KMEANS_SIZES ("10000 100000 1000000" points),
-#      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (1024 points per chunk),
+#      NUM_KMEANS_DIMS (4), NUM_KMEANS_K (16), NUM_KMEANS_CHUNK (points per chunk; default: the
+#      app's),
 #      NUM_PAGERANK_SCALES ("14 17 21": R-MAT 2^S ids), NUM_EDGE_FACTOR (16),
 #      NUM_APPS ("kmeans pagerank": which to run), NUM_QUICK=1 (small sizes, 1 repetition: a smoke
 #      run).
@@ -55,7 +57,12 @@ iterations_for() {
   fi
 }
 apps=${NUM_APPS:-"kmeans pagerank"}
-dims=${NUM_KMEANS_DIMS:-4} k=${NUM_KMEANS_K:-16} chunk=${NUM_KMEANS_CHUNK:-1024}
+dims=${NUM_KMEANS_DIMS:-4} k=${NUM_KMEANS_K:-16}
+# The k-means chunk size as the app's option and as the interleaved bench's CHUNK argument.
+chunk_option=() chunk_argument=()
+if [[ -n ${NUM_KMEANS_CHUNK:-} ]]; then
+  chunk_option=(--chunk-size "$NUM_KMEANS_CHUNK") chunk_argument=("$NUM_KMEANS_CHUNK")
+fi
 edge_factor=${NUM_EDGE_FACTOR:-16}
 kmeans=$build/apps/kmeans
 pagerank=$build/apps/pagerank
@@ -110,7 +117,7 @@ run_kind() {
       serial) launch 1 "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
       pair) pair "$out" "$kmeans_serial" "$size" "$dims" "$k" 1 "$iterations" 0 ;;
       mpimr*) launch "${kind#mpimr}" "$out" "$kmeans" --generate "$size" --dims "$dims" -k "$k" \
-        --seed 1 --max-iterations "$iterations" --chunk-size "$chunk" ;;
+        --seed 1 --max-iterations "$iterations" "${chunk_option[@]}" ;;
     esac
   else
     case $kind in
@@ -248,7 +255,7 @@ in_turns() {
     for ((rep = 1; rep <= reps; rep++)); do
       if [[ $app == kmeans ]]; then
         launch 2 "$work/turns.$size.$rep" "$program" "$size" "$dims" "$k" 1 "$block" "$rounds" \
-          "$chunk"
+          "${chunk_argument[@]}"
       else
         launch 2 "$work/turns.$size.$rep" "$program" "$size" "$edge_factor" 1 "$block" "$rounds"
       fi

@@ -23,6 +23,16 @@ cluster_sums zero_sums(Eigen::Index dims, Eigen::Index k) {
 
 }  // namespace
 
+std::uint64_t default_chunk_size(std::uint64_t points) {
+  constexpr std::uint64_t target = 1024;
+  const std::uint64_t chunks = std::max<std::uint64_t>(1, (points + target / 2) / target);
+  return std::max<std::uint64_t>(1, (points + chunks - 1) / chunks);
+}
+
+std::uint64_t chunk_size_for(const lloyd_settings& settings, std::uint64_t points) {
+  return settings.chunk_size != 0 ? settings.chunk_size : default_chunk_size(points);
+}
+
 lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::Ref<const Eigen::MatrixXd>& points,
                        Eigen::MatrixXd centroids, const lloyd_settings& settings) {
   const Eigen::Index dims = points.rows();
@@ -35,8 +45,9 @@ lloyd_result run_lloyd(mpimr::context& ctx, const Eigen::Ref<const Eigen::Matrix
   // slowest every iteration.
   out.schedule = settings.schedule == mpimr::schedule::automatic ? mpimr::schedule::adaptive
                                                                  : settings.schedule;
+  out.chunk_size = chunk_size_for(settings, n);
   const mpimr::options options{
-      .schedule = out.schedule, .chunk_size = settings.chunk_size, .deterministic = true};
+      .schedule = out.schedule, .chunk_size = out.chunk_size, .deterministic = true};
   while (out.iterations < settings.max_iterations) {
     const auto start = std::chrono::steady_clock::now();
     auto body = [&](const mpimr::chunk& c) {
@@ -84,13 +95,15 @@ std::vector<assignment> assign_points(mpimr::context& ctx,
                                       const Eigen::Ref<const Eigen::MatrixXd>& points,
                                       const Eigen::MatrixXd& centroids,
                                       const lloyd_settings& settings) {
-  return mpimr::map_to(ctx, 0, mpimr::index_range{0, static_cast<std::uint64_t>(points.cols())},
-                       [&](std::uint64_t i) {
-                         const nearest best = nearest_centroid(
-                             points.col(static_cast<Eigen::Index>(i)).data(), centroids);
-                         return assignment{best.distance, static_cast<std::int64_t>(best.cluster)};
-                       },
-                       {.schedule = settings.schedule, .chunk_size = settings.chunk_size});
+  return mpimr::map_to(
+      ctx, 0, mpimr::index_range{0, static_cast<std::uint64_t>(points.cols())},
+      [&](std::uint64_t i) {
+        const nearest best =
+            nearest_centroid(points.col(static_cast<Eigen::Index>(i)).data(), centroids);
+        return assignment{best.distance, static_cast<std::int64_t>(best.cluster)};
+      },
+      {.schedule = settings.schedule,
+       .chunk_size = chunk_size_for(settings, static_cast<std::uint64_t>(points.cols()))});
 }
 
 }  // namespace kmeans_app

@@ -226,7 +226,7 @@ APPS = {
     "kmeans": {
         # 100 iterations of 49 chunks; the signal once about four iterations are journaled.
         "long": lambda out: ["--generate", "200000", "--dims", "4", "-k", "16", "--spread", "4",
-                             "--max-iterations", "100", "--seed", "3",
+                             "--max-iterations", "100", "--seed", "3", "--chunk-size", "4096",
                              "--centroids", os.path.join(out, "c.csv"),
                              "--assignments", os.path.join(out, "a.csv"),
                              "--initial-centroids", os.path.join(out, "i.csv")],

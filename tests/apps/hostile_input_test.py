@@ -373,7 +373,7 @@ def kmeans_rows():
     ]
     points = ("points.csv", text(KMEANS_POINTS))
     on_file = [("--clusters", False, 1_000_000), ("--seed", True, None),
-               ("--max-iterations", True, None), ("--chunk-size", False, 2**40)]
+               ("--max-iterations", True, None), ("--chunk-size", True, 2**40)]
     for option, zero_ok, maximum in on_file:
         rows += [dataclasses.replace(r, args=["{in}", "-k", "1"] + r.args, make=points)
                  for r in count_rows(option, zero_ok, maximum, exotic=option == "--clusters")]

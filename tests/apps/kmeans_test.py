@@ -259,6 +259,39 @@ def check_generated(launcher, ranks):
             fail(f"seeds 11 and 12 generated the same points: {shlex.join(cmd)}")
 
 
+def expected_chunk_size(points):
+    """The default chunk size as documented: about 1024 points, all chunks of one size."""
+    chunks = max(1, (points + 512) // 1024)  # rounded half up
+    return -(-points // chunks)
+
+
+def check_default_chunk(launcher, ranks):
+    """Without --chunk-size the app picks chunks of about 1024 points, all of one size (10 of 1000
+    for 10^4 points), and its results are those of that chunk size given explicitly, at every rank
+    count."""
+    with tempfile.TemporaryDirectory() as folder:
+        for points in (1, 700, 1536, 10000, 25000):
+            want = expected_chunk_size(points)
+            args = ["--generate", str(points), "--dims", "3", "--blobs", "4", "-k",
+                    str(min(points, 4)), "--seed", "5", "--max-iterations", "40"]
+            cmd, explicit, explicit_paths = run_and_collect(
+                launcher, ranks[0], args + ["--chunk-size", str(want)], folder, f"{points}-given")
+            if explicit["chunk_size"] != str(want):
+                fail(f"chunk_size {explicit['chunk_size']}, asked for {want}: {shlex.join(cmd)}")
+            expected_files = [read_bytes(p) for p in explicit_paths.values()]
+            for np in ranks:
+                cmd, got, paths = run_and_collect(launcher, np, args, folder, f"{points}-np{np}")
+                if got["chunk_size"] != str(want):
+                    fail(f"default chunk_size {got['chunk_size']} for {points} points, expected "
+                         f"{want}: {shlex.join(cmd)}")
+                if (got["inertia"], got["iterations"]) != (explicit["inertia"],
+                                                           explicit["iterations"]) or \
+                        [read_bytes(p) for p in paths.values()] != expected_files:
+                    fail(f"the default chunk size at {np} ranks gives other results than "
+                         f"--chunk-size {want} at {ranks[0]}: {shlex.join(cmd)}")
+            print(f"{points} points: chunks of {want}, the same results at ranks {ranks}")
+
+
 def check_blobs(launcher, ranks):
     """Well-separated blobs are found: every true centre has a centroid near it, and every blob
     is one cluster."""
@@ -377,7 +410,7 @@ def check_bad_arguments(launcher, ranks):
             ([path, "-k", "2", "--tolerance", "abc"], "abc"),
             ([path, "-k", "2", "--max-iterations", "-1"], "-1"),
             ([path, "-k", "2", "--seed", "1.5"], "1.5"),
-            ([path, "-k", "2", "--chunk-size", "0"], "--chunk-size"),
+            ([path, "-k", "2", "--chunk-size", "-1"], "--chunk-size"),
             ([path, "-k", "2", "--schedule", "nope"], "nope"),
             ([path, "-k", "2", "--centroids", ""], "--centroids"),
             ([path, "-k", "2", "--bogus"], "--bogus"),
@@ -426,6 +459,7 @@ CHECKS = {
     "reference": check_reference,
     "generated": check_generated,
     "blobs": check_blobs,
+    "default_chunk": check_default_chunk,
     "empty_cluster": check_empty_cluster,
     "bad_input": check_bad_input,
     "bad_arguments": check_bad_arguments,
