@@ -27,7 +27,7 @@ class serial_pagerank {
   /// One iteration; returns its sums (the L1 change and the new dangling rank).
   pagerank_app::iteration_sums step(double damping) {
     const double share = pagerank_app::uniform_share(x_.size(), damping, dangling_);
-    pagerank_app::weigh_ranks(graph_, x_, weighted_);
+    pagerank_app::weigh_ranks(graph_, x_, 0, weighted_);
     const pagerank_app::iteration_sums sums =
         pagerank_app::sweep_rows(graph_, x_, weighted_, damping, share, 0, next_);
     x_.swap(next_);

@@ -31,23 +31,26 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   // The old and new rank vectors exist once per node (mpimr::shared_array): each rank writes its
   // rows of `next` into the node's one copy, so on one node nothing is exchanged per iteration and
   // the ranks only wait for each other; across nodes each node's rows travel once per node. The
-  // sweep reads only `x`, which nobody writes during it; the two swap after each iteration. (A
-  // rank still copying `x` after an iteration is safe: the next iteration writes the other array,
-  // and the one after it starts only once every rank has finished the next.)
+  // sweep reads `x` and `weighted` (below), which nobody writes during it; the two rank vectors
+  // swap after each iteration, and `weighted` is refilled from the new `x` in a collective that
+  // ends once every rank of the node has written its share.
   const auto start_everywhere = [n](std::span<double> part, std::uint64_t) {
     std::fill(part.begin(), part.end(), 1.0 / static_cast<double>(n));
   };
   mpimr::shared_array<double> x(ctx, n, start_everywhere);
   mpimr::shared_array<double> next(ctx, n, [](std::span<double>, std::uint64_t) {});
-  // The sweep's random reads go to `weighted` (weigh_ranks of `x`), which each rank computes for
-  // every vertex into its own vector after each iteration, a sequential pass the hardware streams.
-  // Shared and written by each rank for its own rows instead, half of the random reads would hit
-  // lines that another core has just written, each one a transfer between cores. Measured with a
-  // private copy of `x` (before the weights), 2 ranks on R-MAT graphs, bench_pagerank_interleaved,
-  // 2026-12-03: scale 14, 100-101 us per iteration in place, 93 us with the copy; scale 17,
-  // 1.33-1.39 ms against 1.23 ms; scale 21, 27.8-29.9 ms against 26.2-29.3 ms (noisy).
-  std::vector<double> weighted(n);
-  weigh_ranks(graph, x.span(), weighted);
+  // The sweep's random reads go to `weighted`, x_j / outdegree(j) for every vertex (weigh_ranks),
+  // a third node-shared vector, which the ranks of each node refill together after each iteration
+  // (each its share, a sequential pass; nothing crosses nodes: each node derives it from its own
+  // `x`). One copy per node rather than one per rank: once the vector outgrows a core's cache, the
+  // random reads of all ranks share one copy in the last-level cache. Measured at 2 ranks on R-MAT
+  // graphs, bench_pagerank_interleaved, 2026-12-03, against a private vector per rank: scale 21,
+  // 19.7-22.6 ms per iteration against 23.2-24.1 ms; scale 19, 4.38-4.55 against 4.48-4.50 ms;
+  // scale 17, 1.01-1.04 ms both; scale 14, 82.8-83.1 against 82.7-83.0 us.
+  const auto weigh = [&](std::span<double> part, std::uint64_t first) {
+    weigh_ranks(graph, x.span(), first, part);
+  };
+  mpimr::shared_array<double> weighted(ctx, n, weigh);
 
   // One sweep per iteration: each chunk of rows computes its vertices' new ranks into `next` and,
   // while they are in cache, its share of two sums the next steps need, the L1 change and the new
@@ -64,11 +67,11 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
     const iteration_sums sums = mpimr::fill_and_reduce(
         ctx, mpimr::index_range{0, n}, next, iteration_sums{},
         [&](const mpimr::chunk& c, std::span<double> rows) {
-          return sweep_rows(graph, old_ranks, weighted, d, share, c.begin, rows);
+          return sweep_rows(graph, old_ranks, weighted.span(), d, share, c.begin, rows);
         },
         [](iteration_sums left, const iteration_sums& right) { return left += right; }, options);
     std::swap(x, next);
-    weigh_ranks(graph, x.span(), weighted);
+    weighted.refill(ctx, weigh);
     dangling = sums.dangling.value();
     ++out.iterations;
     const auto now = std::chrono::steady_clock::now();

@@ -24,8 +24,11 @@ double initial_dangling(const graph_view& graph) {
   return sum.value();
 }
 
-void weigh_ranks(const graph_view& graph, std::span<const double> x, std::span<double> weighted) {
-  for (std::size_t j = 0; j < x.size(); ++j) weighted[j] = x[j] * graph.out_weight[j];
+void weigh_ranks(const graph_view& graph, std::span<const double> x, std::uint64_t first,
+                 std::span<double> part) {
+  const double* ranks = x.data() + first;
+  const double* weight = graph.out_weight.data() + first;
+  for (std::size_t i = 0; i < part.size(); ++i) part[i] = ranks[i] * weight[i];
 }
 
 iteration_sums sweep_rows(const graph_view& graph, std::span<const double> x,

@@ -1,8 +1,9 @@
 // mpimr::shared_array: each rank fills only its share yet reads the whole array (so the ranks of a
 // node share one copy), the node-leader form runs its maker once per node, and mismatched sizes or
-// a throwing fill fail every rank alike. mpimr::fill_and_reduce into a shared array gives every
-// rank what a serial loop gives, under every schedule; these tests also run across emulated nodes
-// (tests/cluster), where node leaders exchange the nodes' results.
+// a throwing fill fail every rank alike; refill rewrites it from the same shares.
+// mpimr::fill_and_reduce into a shared array gives every rank what a serial loop gives, under every
+// schedule; these tests also run across emulated nodes (tests/cluster), where node leaders exchange
+// the nodes' results.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -118,6 +119,54 @@ TEST_F(shared_array_test, AThrowingFillFailsEveryRankAndTheContextGoesOn) {
       },
       std::plus<>{});
   EXPECT_EQ(sum, 999U * 1000U / 2);
+}
+
+TEST_F(shared_array_test, RefillRewritesTheWholeArrayFromEachRanksShare) {
+  // Each round derives every element from the previous round's array (as apps/pagerank derives
+  // its weighted ranks from the ranks), on each node from that node's own copy.
+  const std::uint64_t n = 50'021;
+  mpimr::shared_array<std::uint64_t> source(ctx, n,
+                                            [](std::span<std::uint64_t> part, std::uint64_t first) {
+                                              for (std::size_t i = 0; i < part.size(); ++i)
+                                                part[i] = value_at(first + i);
+                                            });
+  mpimr::shared_array<std::uint64_t> derived(ctx, n,
+                                             [](std::span<std::uint64_t>, std::uint64_t) {});
+  std::vector<std::uint64_t> expected(source.begin(), source.end());
+  for (std::uint64_t round = 1; round <= 4; ++round) {
+    std::uint64_t filled = 0;
+    derived.refill(ctx, [&](std::span<std::uint64_t> part, std::uint64_t first) {
+      filled += part.size();
+      for (std::size_t i = 0; i < part.size(); ++i) part[i] = source[first + i] * 3 + round;
+    });
+    for (auto& e : expected) e = e * 3 + round;
+    std::uint64_t wrong = 0;
+    for (std::uint64_t i = 0; i < n; ++i) wrong += derived[i] != expected[i] ? 1 : 0;
+    ASSERT_EQ(wrong, 0U) << "round " << round;
+    // The shares are the constructor's: n per node in all.
+    std::uint64_t total = filled;
+    MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_UINT64_T, MPI_SUM, ctx.communicator());
+    EXPECT_EQ(total, n * static_cast<std::uint64_t>(ctx.node_count()));
+    std::swap(source, derived);
+  }
+  // A throwing refill fails every rank alike; the array can be refilled again afterwards.
+  const int thrower = ctx.size() - 1;
+  try {
+    derived.refill(ctx, [&](std::span<std::uint64_t>, std::uint64_t) {
+      if (ctx.rank() == thrower) throw std::runtime_error("refill failed here");
+    });
+    FAIL() << "no exception";
+  } catch (const mpimr::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("refill failed here"), std::string::npos) << e.what();
+  }
+  derived.refill(ctx, [](std::span<std::uint64_t> part, std::uint64_t first) {
+    for (std::size_t i = 0; i < part.size(); ++i) part[i] = first + i;
+  });
+  for (std::uint64_t i = 0; i < n; ++i) ASSERT_EQ(derived[i], i);
+  // An empty array: every rank gets an empty share.
+  mpimr::shared_array<double> none(ctx, 0, [](std::span<double>, std::uint64_t) {});
+  none.refill(ctx, [](std::span<double> part, std::uint64_t) { EXPECT_TRUE(part.empty()); });
+  EXPECT_TRUE(none.empty());
 }
 
 struct alignas(64) wide_cell {

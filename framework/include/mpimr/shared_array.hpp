@@ -78,8 +78,9 @@ struct shared_array_access;
 
 /// An array of `T` that every rank reads and that exists once per node: the ranks of a node map
 /// the same memory (an MPI-3 shared-memory window), so a node with 32 ranks holds one copy of an
-/// input, not 32. Read-only once built, except through mpimr::fill_and_reduce, a collective
-/// rewrite (an iteration's new vector). Move-only. Collective to build, and to destroy in the same
+/// input, not 32. Read-only once built, except through two collective rewrites: refill (each
+/// node's ranks, as the constructor) and mpimr::fill_and_reduce (an iteration's new vector, by
+/// chunks). Move-only. Collective to build, and to destroy in the same
 /// order on every rank (as mpimr::context); destroy it before its context.
 ///
 ///   // Points every rank reads, generated once per node by all of its ranks together:
@@ -105,15 +106,7 @@ class shared_array {
   template <class Fill>
   shared_array(context& ctx, std::uint64_t count, Fill&& fill) {
     allocate(ctx, detail::agree_on_count(ctx, count, "mpimr::shared_array: the ranks' sizes"));
-    const auto rank = static_cast<std::uint64_t>(block_.node_rank());
-    const auto ranks = static_cast<std::uint64_t>(block_.node_size());
-    // Balanced shares without overflow: count * rank could exceed 64 bits.
-    const std::uint64_t first = count / ranks * rank + std::min(rank, count % ranks);
-    const std::uint64_t length = count / ranks + (rank < count % ranks ? 1 : 0);
-    std::optional<std::string> failure = run_fill(
-        [&] { fill(std::span<T>(writable() + first, static_cast<std::size_t>(length)), first); });
-    fail_together(ctx, failure);
-    block_.publish();
+    fill_share(ctx, fill);
   }
 
   /// Collective. `make()` runs on one rank per node and returns the contents as a std::vector<T>
@@ -142,6 +135,18 @@ class shared_array {
     return result;
   }
 
+  /// Collective over the context's ranks, as the constructor: the ranks of each node rewrite the
+  /// array in parallel, each calling fill(std::span<T> part, std::uint64_t first) once for the
+  /// same share of [0, size()) as the constructor gave it, and every rank of the node then sees
+  /// every element. Nothing crosses nodes: each node computes its whole copy from what it holds
+  /// (as a vector derived element by element from another shared_array). No rank may be reading
+  /// the array meanwhile. If `fill` throws on some rank, every rank throws
+  /// mpimr::invalid_argument with the message of the lowest such rank, the array partly written.
+  template <class Fill>
+  void refill(context& ctx, Fill&& fill) {
+    fill_share(ctx, fill);
+  }
+
   [[nodiscard]] std::span<const T> span() const noexcept { return {data(), size()}; }
   [[nodiscard]] const T* data() const noexcept { return reinterpret_cast<const T*>(block_.data()); }
   [[nodiscard]] std::size_t size() const noexcept {
@@ -153,6 +158,22 @@ class shared_array {
   [[nodiscard]] const T* end() const noexcept { return data() + size(); }
 
  private:
+  /// Each rank of the node fills its share of the whole array; then every rank of the node sees
+  /// all of it. Collective over the context (the failure agreement).
+  template <class Fill>
+  void fill_share(context& ctx, Fill& fill) {
+    const std::uint64_t count = size();
+    const auto rank = static_cast<std::uint64_t>(block_.node_rank());
+    const auto ranks = static_cast<std::uint64_t>(block_.node_size());
+    // Balanced shares without overflow: count * rank could exceed 64 bits.
+    const std::uint64_t first = count / ranks * rank + std::min(rank, count % ranks);
+    const std::uint64_t length = count / ranks + (rank < count % ranks ? 1 : 0);
+    std::optional<std::string> failure = run_fill(
+        [&] { fill(std::span<T>(writable() + first, static_cast<std::size_t>(length)), first); });
+    fail_together(ctx, failure);
+    block_.publish();
+  }
+
   /// Collective over the context, with the count every rank agreed on (so all throw or none).
   void allocate(context& ctx, std::uint64_t count) {
     if (count > std::numeric_limits<std::size_t>::max() / sizeof(T)) {
