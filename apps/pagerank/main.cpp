@@ -64,6 +64,7 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   std::string output;
   std::string edges_output;
   std::string chunk_text = "0";
+  std::string shared_weights_text = std::to_string(pagerank_app::default_shared_weights_from);
   std::string schedule_text = "auto";
   CLI::App app{
       "Ranks the vertices of a directed graph by PageRank, computed by power iteration: from "
@@ -109,6 +110,14 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   app.add_option("--chunk-size", chunk_text,
                  "Rows (vertices) per unit of work; 0: at least 256, about 1024 chunks")
       ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--shared-weights-from", shared_weights_text,
+                 "Vertices from which the ranks of a node share one vector of weighted ranks (each "
+                 "vertex's rank over its out-degree, read at random by every row) instead of each "
+                 "holding its own: one copy per node leaves more of the last-level cache to the "
+                 "random reads of large graphs, one per rank is read faster while it fits in a "
+                 "core's cache. The same results either way")
+      ->type_name("V")
       ->capture_default_str();
   app.add_option("--schedule", schedule_text,
                  "How chunks of rows go to ranks: auto, static, dynamic, guided or adaptive. auto "
@@ -180,6 +189,10 @@ app::parsed<settings> parse_arguments(int argc, char** argv, bool print) {
   if (auto bad = app::check_count("--top", top_text, no_limit, true, s.top)) return fail(*bad);
   if (auto bad = app::check_count("--chunk-size", chunk_text, std::uint64_t{1} << 40U, true,
                                   it.chunk_size)) {
+    return fail(*bad);
+  }
+  if (auto bad = app::check_count("--shared-weights-from", shared_weights_text, no_limit, true,
+                                  it.shared_weights_from)) {
     return fail(*bad);
   }
   if (auto bad = app::check_schedule(schedule_text, it.schedule)) return fail(*bad);

@@ -39,18 +39,33 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
   };
   mpimr::shared_array<double> x(ctx, n, start_everywhere);
   mpimr::shared_array<double> next(ctx, n, [](std::span<double>, std::uint64_t) {});
-  // The sweep's random reads go to `weighted`, x_j / outdegree(j) for every vertex (weigh_ranks),
-  // a third node-shared vector, which the ranks of each node refill together after each iteration
-  // (each its share, a sequential pass; nothing crosses nodes: each node derives it from its own
-  // `x`). One copy per node rather than one per rank: once the vector outgrows a core's cache, the
-  // random reads of all ranks share one copy in the last-level cache. Measured at 2 ranks on R-MAT
-  // graphs, bench_pagerank_interleaved, 2026-12-03, against a private vector per rank: scale 21,
-  // 19.7-22.6 ms per iteration against 23.2-24.1 ms; scale 19, 4.38-4.55 against 4.48-4.50 ms;
-  // scale 17, 1.01-1.04 ms both; scale 14, 82.8-83.1 against 82.7-83.0 us.
+  // The sweep's random reads go to the weighted ranks, x_j / outdegree(j) for every vertex
+  // (weigh_ranks), computed after each iteration by a sequential pass over the new `x`: on small
+  // graphs into a vector of each rank's own, where the sweep finds them without asking another core
+  // for a line it has just written; from settings.shared_weights_from vertices on into a third
+  // node-shared vector, which the ranks of each node refill together, each its share (nothing
+  // crosses nodes: each node derives it from its own `x`), so that the ranks' random reads share
+  // one copy in the last-level cache (default_shared_weights_from says what was measured).
+  const bool per_node = n >= settings.shared_weights_from;
   const auto weigh = [&](std::span<double> part, std::uint64_t first) {
     weigh_ranks(graph, x.span(), first, part);
   };
-  mpimr::shared_array<double> weighted(ctx, n, weigh);
+  std::vector<double> own_weighted(per_node ? 0 : n);
+  mpimr::shared_array<double> node_weighted;
+  const auto refresh_weighted = [&] {
+    if (per_node) {
+      node_weighted.refill(ctx, weigh);
+    } else {
+      weigh(own_weighted, 0);
+    }
+  };
+  if (per_node) {
+    node_weighted = mpimr::shared_array<double>(ctx, n, weigh);
+  } else {
+    refresh_weighted();
+  }
+  const std::span<const double> weighted =
+      per_node ? node_weighted.span() : std::span<const double>(own_weighted);
 
   // One sweep per iteration: each chunk of rows computes its vertices' new ranks into `next` and,
   // while they are in cache, its share of two sums the next steps need, the L1 change and the new
@@ -67,11 +82,11 @@ pagerank_result run_pagerank(mpimr::context& ctx, const graph_view& graph,
     const iteration_sums sums = mpimr::fill_and_reduce(
         ctx, mpimr::index_range{0, n}, next, iteration_sums{},
         [&](const mpimr::chunk& c, std::span<double> rows) {
-          return sweep_rows(graph, old_ranks, weighted.span(), d, share, c.begin, rows);
+          return sweep_rows(graph, old_ranks, weighted, d, share, c.begin, rows);
         },
         [](iteration_sums left, const iteration_sums& right) { return left += right; }, options);
     std::swap(x, next);
-    weighted.refill(ctx, weigh);
+    refresh_weighted();
     dangling = sums.dangling.value();
     ++out.iterations;
     const auto now = std::chrono::steady_clock::now();

@@ -462,7 +462,8 @@ def pagerank_rows():
     ]
     graph = ("graph.txt", text("1 2\n2 3\n3 1\n"))
     for option, zero_ok, maximum in (("--max-iterations", False, None), ("--top", True, None),
-                                     ("--chunk-size", True, 2**40)):
+                                     ("--chunk-size", True, 2**40),
+                                     ("--shared-weights-from", True, None)):
         rows += [dataclasses.replace(r, args=["{in}"] + r.args, make=graph)
                  for r in count_rows(option, zero_ok, maximum, exotic=option == "--max-iterations")]
     for option in ("--damping", "--tolerance"):

@@ -216,6 +216,8 @@ def check_reference(launcher, ranks):
             ("default", [], 0.85, 1e-9, 1000),
             ("damping-0.5", ["--damping", "0.5", "--tolerance", "1e-12"], 0.5, 1e-12, 1000),
             ("cut-short", ["--max-iterations", "5"], 0.85, 1e-9, 5),
+            # The weighted ranks in one vector per node instead of one per rank.
+            ("shared-weights", ["--shared-weights-from", "0"], 0.85, 1e-9, 1000),
         ]
         for name, extra, damping, tolerance, max_iterations in variants:
             reference = pagerank(edges, damping, tolerance, max_iterations)
@@ -395,7 +397,7 @@ def check_outputs(launcher, ranks):
 def check_help(launcher, ranks):
     mentions = ("--rmat-scale", "--edge-factor", "--seed", "--damping", "--tolerance",
                 "--max-iterations", "--top", "--output", "--write-edges", "--chunk-size",
-                "--schedule")
+                "--shared-weights-from", "--schedule")
     app_launch.expect_help(launcher, ranks, mentions)
 
 

@@ -482,14 +482,17 @@ def check_shared_array(opts):
             print(f"kmeans, points {what}, at 4 ranks on 2 nodes: the centroids of 1 rank")
         # pagerank: the graph and both rank vectors are shared arrays; the node leaders exchange
         # their nodes' rows every iteration (static blocks, and dynamic chunks scattered over
-        # ranks and nodes). Its ranks are the same bits at every rank count.
+        # ranks and nodes), and with --shared-weights-from 0 each node refills its own vector of
+        # weighted ranks. Its ranks are the same bits at every rank count.
         graph = ["--rmat-scale", "12", "--seed", "3", "--top", "3"]
         want_ranks = None
-        for np, schedule in ((1, "static"), (4, "static"), (3, "dynamic")):
-            out = os.path.join(folder, f"ranks{np}.csv")
+        for np, schedule, weights in ((1, "static", "0"), (4, "static", "0"),
+                                      (4, "adaptive", "100000000"), (3, "dynamic", "0")):
+            out = os.path.join(folder, f"ranks{np}-{schedule}.csv")
             run = run_here if np == 1 else (lambda n, a: run_on_nodes(nodes, n, a))
             where, proc = run(np, [opts.pagerank, *graph, "--schedule", schedule,
-                                   "--chunk-size", "37", "--output", out])
+                                   "--chunk-size", "37", "--shared-weights-from", weights,
+                                   "--output", out])
             fields(where, proc, ["iterations"])
             got = Path(out).read_bytes()
             if want_ranks is None:
@@ -498,7 +501,8 @@ def check_shared_array(opts):
                 fail(f"pagerank ranks at {np} ranks on 2 nodes ({schedule}) differ from 1 rank's: "
                      f"{where}")
             else:
-                print(f"pagerank, {schedule}, at {np} ranks on 2 nodes: the ranks of 1 rank")
+                print(f"pagerank, {schedule}, shared weights from {weights}, at {np} ranks on 2 "
+                      "nodes: the ranks of 1 rank")
 
 
 def main():
