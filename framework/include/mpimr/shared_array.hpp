@@ -80,8 +80,8 @@ struct shared_array_access;
 /// the same memory (an MPI-3 shared-memory window), so a node with 32 ranks holds one copy of an
 /// input, not 32. Read-only once built, except through two collective rewrites: refill (each
 /// node's ranks, as the constructor) and mpimr::fill_and_reduce (an iteration's new vector, by
-/// chunks). Move-only. Collective to build, and to destroy in the same
-/// order on every rank (as mpimr::context); destroy it before its context.
+/// chunks). Move-only. Collective to build, and to destroy in the same order on every rank (as
+/// mpimr::context); destroy it before its context.
 ///
 ///   // Points every rank reads, generated once per node by all of its ranks together:
 ///   mpimr::shared_array<double> xs(ctx, n, [&](std::span<double> part, std::uint64_t first) {
