@@ -12,7 +12,8 @@
 // After every block, the 2-rank centroids must equal the serial ones to 1e-9 (relative; the sums
 // are added in another order), or it exits 1.
 // Usage: mpirun -np P bench_kmeans_interleaved POINTS [DIMS=4] [K=16] [SEED=1] [BLOCK=20]
-//        [ROUNDS=20] [CHUNK=0] [SCHEDULE=auto]   (CHUNK and SCHEDULE as the app's options)
+//        [ROUNDS=20] [CHUNK] [SCHEDULE=auto]   (CHUNK and SCHEDULE as the app's options; without
+//        CHUNK, the app's default chunk size)
 #include <fmt/core.h>
 
 #include <Eigen/Core>

@@ -6,13 +6,13 @@
 #include <fmt/core.h>
 
 #include <Eigen/Core>
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
 
+#include "../apps/common/iteration_times.hpp"
 #include "points.hpp"
 #include "seeding.hpp"
 #include "serial_lloyd.hpp"
@@ -71,10 +71,6 @@ int main(int argc, char** argv) {
   fmt::print("inertia         {:.17g}\n", step.inertia);  // of the last iteration's assignment
   fmt::print("last_shift      {:.3e}\n", step.shift);
   fmt::print("loop_seconds    {:.6f}\n", loop_seconds);
-  // The median iteration, as apps/kmeans reports it.
-  const double first_seconds = seconds.front();
-  std::sort(seconds.begin(), seconds.end());
-  fmt::print("iteration_seconds {:.6e}\n", seconds[seconds.size() / 2]);
-  fmt::print("first_iteration_seconds {:.6e}\n", first_seconds);
+  app::print_iteration_times(seconds);  // as apps/kmeans prints them
   return 0;
 }

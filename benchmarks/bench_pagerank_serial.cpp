@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../apps/common/iteration_times.hpp"
 #include "link_graph.hpp"
 #include "rmat.hpp"
 #include "serial_pagerank.hpp"
@@ -88,11 +89,7 @@ int main(int argc, char** argv) {
   fmt::print("rank_sum        {:.17g}\n", sum);
   fmt::print("setup_seconds   {:.6f}\n", setup_seconds);
   fmt::print("loop_seconds    {:.6f}\n", loop_seconds);
-  // The median iteration, as apps/pagerank reports it.
-  const double first_seconds = seconds.front();
-  std::sort(seconds.begin(), seconds.end());
-  fmt::print("iteration_seconds {:.6e}\n", seconds[seconds.size() / 2]);
-  fmt::print("first_iteration_seconds {:.6e}\n", first_seconds);
+  app::print_iteration_times(seconds);  // as apps/pagerank prints them
   for (std::ptrdiff_t k = 0; k < top; ++k) {
     const auto v = order[static_cast<std::size_t>(k)];
     fmt::print("top {} {:.17g}\n", g.ids[static_cast<std::size_t>(v)], x[v]);

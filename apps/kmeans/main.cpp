@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/iteration_times.hpp"
 #include "../common/output_path.hpp"
 #include "../common/parse_real.hpp"
 #include "lloyd.hpp"
@@ -370,13 +371,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print("ranks           {}\n", ctx.size());
   fmt::print("wall_seconds    {:.6f}\n", elapsed.count());
   fmt::print("lloyd_seconds   {:.6f}\n", lloyd_elapsed.count());
-  // The median iteration, as apps/pagerank reports it: a run on 10^4 points converges in about 35
-  // iterations of 0.1-0.2 ms, right after start-up, and its first ones pay for cold caches and
-  // for the adaptive schedule finding the ranks' speeds.
-  std::vector<double> seconds = result.seconds;
-  std::sort(seconds.begin(), seconds.end());
-  fmt::print("iteration_seconds {:.6e}\n", seconds.empty() ? 0.0 : seconds[seconds.size() / 2]);
-  fmt::print("first_iteration_seconds {:.6e}\n", seconds.empty() ? 0.0 : result.seconds[0]);
+  app::print_iteration_times(result.seconds);
   if (resumed) fmt::print("resumed_chunks  {}\n", *resumed);
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../common/app_support.hpp"
+#include "../common/iteration_times.hpp"
 #include "../common/output_path.hpp"
 #include "../common/parse_real.hpp"
 #include "edges.hpp"
@@ -349,12 +350,6 @@ int run(mpimr::context& ctx, const settings& s) {
 
   double sum = 0;  // in vertex order: the same bits at any rank count
   for (const double r : result.rank) sum += r;
-  // The median iteration: the first one reads the matrix for the first time, which can cost many
-  // later ones (up to 15 in the serial baseline on the benchmark machine), and any one may be
-  // slowed by other load.
-  std::vector<double> seconds = result.seconds;
-  std::sort(seconds.begin(), seconds.end());
-  const double median_seconds = seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
   fmt::print("vertices        {}\n", graph.ids.size());
   fmt::print("edges           {}\n", graph.links.nonZeros());
   fmt::print("input_edges     {}\n", shared.input_edges);
@@ -370,8 +365,7 @@ int run(mpimr::context& ctx, const settings& s) {
   fmt::print("ranks           {}\n", ctx.size());
   fmt::print("setup_seconds   {:.6f}\n", setup_seconds);
   fmt::print("loop_seconds    {:.6f}\n", result.loop_seconds);
-  fmt::print("iteration_seconds {:.6e}\n", median_seconds);
-  fmt::print("first_iteration_seconds {:.6e}\n", result.seconds.empty() ? 0.0 : result.seconds[0]);
+  app::print_iteration_times(result.seconds);
   if (resumed) fmt::print("resumed_chunks  {}\n", *resumed);
   for (const std::size_t v : top_vertices(result.rank, s.top)) {
     fmt::print("top {} {:.17g}\n", graph.ids[v], result.rank[v]);
