@@ -31,7 +31,7 @@ class cancel_channel {
   int rank_ = 0;
   int size_ = 1;
   bool seen_ = false;
-  std::chrono::steady_clock::time_point next_poll_;
+  std::chrono::nanoseconds next_poll_;  // on poll_clock (cancel_channel.cpp)
   char payload_ = 0;
   std::vector<MPI_Request> sends_;
 };
