@@ -220,8 +220,8 @@ for app in $apps; do
       "$growth"
     results+=("${app}_parallel_efficiency_np2_${label// /} $efficiency >= 0.9")
     if awk -v c="$ceiling" 'BEGIN { exit !(c < 0.9) }'; then
-      notes+=("${app}_parallel_efficiency_np2_${label// /}: ceiling $ceiling, two serial copies at
- once ran each at that fraction of one alone (vs_pair $vs_pair)")
+      note="${app}_parallel_efficiency_np2_${label// /}: ceiling $ceiling, two serial copies at"
+      notes+=("$note once ran each at that fraction of one alone (vs_pair $vs_pair)")
     fi
     previous=$two previous_size=$size
   done
@@ -240,7 +240,7 @@ echo " PageRank)"
 # within 10 ms. Its efficiency is against both cores' measured serial speeds (see turns.hpp).
 # in_turns APP: one table, one RESULT line per size.
 in_turns() {
-  local app=$1 sizes size block rounds rep efficiency
+  local app=$1 sizes size block rounds rep efficiency core0 core1 unequal note
   local program=$build/benchmarks/bench_${app}_interleaved
   [[ -x $program ]] || { mpimr_log "missing $program: build $build first"; exit 1; }
   echo
@@ -274,9 +274,10 @@ in_turns() {
       for ((rep = 1; rep <= reps; rep++)); do field "$1" "$work/turns.$size.$rep"; done | median
     }
     efficiency=$(column efficiency)
+    core0=$(column serial_core0_seconds) core1=$(column serial_core1_seconds)
     printf '%-10s %9.1f %9.1f %9.1f %9.1f %9.1f %10.2f %8.2f\n' "$size" \
-      "$(awk -v s="$(column serial_core0_seconds)" 'BEGIN { print s * 1e6 }')" \
-      "$(awk -v s="$(column serial_core1_seconds)" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$core0" 'BEGIN { print s * 1e6 }')" \
+      "$(awk -v s="$core1" 'BEGIN { print s * 1e6 }')" \
       "$(awk -v s="$(column pair_core0_seconds)" 'BEGIN { print s * 1e6 }')" \
       "$(awk -v s="$(column pair_core1_seconds)" 'BEGIN { print s * 1e6 }')" \
       "$(awk -v s="$(column parallel_seconds)" 'BEGIN { print s * 1e6 }')" "$efficiency" \
@@ -284,12 +285,11 @@ in_turns() {
     local label=$size
     [[ $app == pagerank ]] && label=scale$size
     results+=("${app}_interleaved_efficiency_np2_$label $efficiency >= 0.9")
-    local unequal
-    unequal=$(awk -v a="$(column serial_core0_seconds)" -v b="$(column serial_core1_seconds)" \
+    unequal=$(awk -v a="$core0" -v b="$core1" \
       'BEGIN { r = a > b ? a / b : b / a; if (r > 1.25) printf "%.2f", r }')
     if [[ -n $unequal ]]; then
-      notes+=("${app}_interleaved_efficiency_np2_$label: one core ran the serial loop ${unequal}x
- slower than the other (the efficiency is against both speeds; chunks split them only so finely)")
+      note="${app}_interleaved_efficiency_np2_$label: one core ran the serial loop ${unequal}x slower"
+      notes+=("$note than the other (the efficiency is against both speeds; chunks split them only so finely)")
     fi
   done
   echo "(size: points for k-means, scale for PageRank; core0, core1 = serial alone on each core;"
@@ -306,4 +306,4 @@ for r in "${results[@]}"; do
   verdict=$(awk -v v="$value" -v t="$target" 'BEGIN { print (v >= t) ? "ok" : "MISSED" }')
   echo "RESULT $name $value (target $op $target) $verdict"
 done
-for note in "${notes[@]}"; do echo "NOTE ${note//$'\n'/}"; done
+for note in "${notes[@]}"; do echo "NOTE $note"; done
