@@ -15,7 +15,8 @@
 // difference in earlier experiments).
 // The 2-rank ranks must equal the serial ranks bit for bit after every block, or it exits 1.
 // Usage: mpirun -np P bench_pagerank_interleaved SCALE [EDGE_FACTOR=16] [SEED=1] [BLOCK=50]
-//        [ROUNDS=20] [SCHEDULE=auto]   (SCHEDULE as the app's --schedule)
+//        [ROUNDS=20] [SCHEDULE=auto] [SHARED_WEIGHTS_FROM]   (SCHEDULE as the app's --schedule,
+//        SHARED_WEIGHTS_FROM as its --shared-weights-from)
 #include <fmt/core.h>
 
 #include <chrono>
@@ -63,19 +64,26 @@ int main(int argc, char** argv) {
   if (argc < 2 || *scale > 30 || *block < 2) {
     if (ctx.rank() == 0) {
       fmt::print(stderr,
-                 "usage: {} SCALE(1-30) [EDGE_FACTOR] [SEED] [BLOCK>=2] [ROUNDS] [SCHEDULE]\n",
+                 "usage: {} SCALE(1-30) [EDGE_FACTOR] [SEED] [BLOCK>=2] [ROUNDS] [SCHEDULE] "
+                 "[SHARED_WEIGHTS_FROM]\n",
                  argv[0]);
     }
     return 2;
   }
   const auto schedule = bench::schedule_arg(argc, argv, 6, mpimr::schedule::automatic, ctx.rank());
   if (!schedule) return 2;
+  const auto shared_weights_from =
+      bench::count_arg(argc, argv, 7, pagerank_app::default_shared_weights_from);
+  if (!shared_weights_from) return 2;
 
   const pagerank_app::link_graph built = pagerank_app::build_link_graph(
       pagerank_app::generate_rmat(static_cast<unsigned>(*scale), *edge_factor, *seed));
   const pagerank_app::graph_view g = pagerank_app::view_of(built);
-  const pagerank_app::pagerank_settings settings{
-      .damping = damping, .tolerance = 0, .max_iterations = *block, .schedule = *schedule};
+  const pagerank_app::pagerank_settings settings{.damping = damping,
+                                                 .tolerance = 0,
+                                                 .max_iterations = *block,
+                                                 .schedule = *schedule,
+                                                 .shared_weights_from = *shared_weights_from};
 
   std::vector<double> expected;
   bool same_bits = true;
@@ -99,7 +107,10 @@ int main(int argc, char** argv) {
   }
   bench::print_turns(MPI_COMM_WORLD, times);
   if (ctx.rank() != 0) return 0;
-  fmt::print("vertices {}\nedges {}\nranks {}\nblock {}\nrounds {}\nschedule {}\n", g.ids.size(),
-             g.links.nonZeros(), ctx.size(), *block, *rounds, mpimr::to_string(*schedule));
+  fmt::print(
+      "vertices {}\nedges {}\nranks {}\nblock {}\nrounds {}\nschedule {}\n"
+      "shared_weights_from {}\n",
+      g.ids.size(), g.links.nonZeros(), ctx.size(), *block, *rounds, mpimr::to_string(*schedule),
+      *shared_weights_from);
   return 0;
 }
